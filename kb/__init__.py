@@ -1,0 +1,1 @@
+"""The case knowledge base: storage, services, command line and web interface."""

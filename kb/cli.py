@@ -1,0 +1,190 @@
+"""`flask --app app kb ...`: the command line, first-class like the web (datasette's CLI-first way)."""
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from .anonymization import anonymize_records
+from .models import Case
+from .records import FIELDS, LIST_SEPARATOR, CaseRecord, InvalidFile, read_records
+from .services import KnowledgeBase, case_to_record, with_relations
+
+kb_cli = AppGroup("kb", help="Manage the case knowledge base.")
+DEMO_CASES = Path(__file__).parent / "data" / "demo_cases.jsonl"
+BATCH = 32
+
+
+def knowledge_base() -> KnowledgeBase:
+    return current_app.extensions["kb"]
+
+
+def _known_themes(kb: KnowledgeBase) -> list[str]:
+    with kb.db.session() as session:
+        return list(kb.theme_labels(session, include_retired=False))
+
+
+@kb_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_command(file: Path) -> None:
+    """Import cases from a JSONL or CSV file (validated whole, anonymised, idempotent on ref)."""
+    kb = knowledge_base()
+    try:
+        records = read_records(file, _known_themes(kb))
+    except InvalidFile as exc:
+        for line in exc.lines():
+            click.echo(line, err=True)
+        raise click.ClickException(f"{file.name}: nothing imported ({len(exc.problems)} problem(s)).")
+    cleaned: list[CaseRecord] = []
+    show_bar = sys.stderr.isatty()
+    with click.progressbar(length=len(records), label="Anonymisation", file=sys.stderr,
+                           hidden=not show_bar) as bar:
+        for start in range(0, len(records), BATCH):
+            chunk = records[start:start + BATCH]
+            cleaned.extend(anonymize_records(chunk))
+            bar.update(len(chunk))
+    report = kb.save_records(cleaned, actor="cli", action="import")
+    click.echo(f"{file.name}: {report.created} created, {report.updated} updated, "
+               f"{report.unchanged} unchanged.")
+
+
+@kb_cli.command("load-demo")
+@click.option("--force", is_flag=True, help="Load even when the knowledge base already holds cases.")
+def load_demo_command(force: bool) -> None:
+    """Load the demo cases shipped with the project (written without any identifier)."""
+    kb = knowledge_base()
+    with kb.db.session() as session:
+        existing = kb.count_cases(session)
+    if existing and not force:
+        click.echo(f"The knowledge base already holds {existing} cases; demo not loaded.")
+        return
+    records = read_records(DEMO_CASES, _known_themes(kb))
+    report = kb.save_records(records, actor="cli", action="load-demo")
+    click.echo(f"Demo cases: {report.created} created, {report.updated} updated, {report.unchanged} unchanged.")
+
+
+@kb_cli.command("search")
+@click.argument("query", required=False, default="")
+@click.option("--queries", "queries_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A file with one query per line; prints one JSON object per query.")
+@click.option("--theme", "themes", multiple=True, help="Theme slug (repeatable).")
+@click.option("--sector", "sectors", multiple=True, help="Sector (repeatable).")
+@click.option("--year-from", type=int)
+@click.option("--year-to", type=int)
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def search_command(query: str, queries_file: Path | None, themes: tuple[str, ...], sectors: tuple[str, ...],
+                   year_from: int | None, year_to: int | None, limit: int, as_json: bool) -> None:
+    """Search the cases; never loads the anonymiser."""
+    from indexes import SearchRequest
+
+    kb = knowledge_base()
+    if queries_file:
+        queries = queries_file.read_text(encoding="utf-8").splitlines()
+        as_json = True
+    else:
+        queries = [query]
+    for text in queries:
+        request = SearchRequest(query=text, themes=themes, sectors=sectors, year_from=year_from,
+                                year_to=year_to, per_page=limit, facets=False, highlight=not as_json)
+        result = kb.index.search(request)
+        if as_json:
+            click.echo(json.dumps({
+                "query": text, "total": result.total,
+                "results": [{"ref": h.ref, "title": h.title, "score": round(h.score, 4), "themes": h.themes}
+                            for h in result.hits],
+            }, ensure_ascii=False))
+            continue
+        click.echo(f"{result.total} case(s)" + (f" — did you mean: {result.suggestion}" if result.suggestion else ""))
+        for hit in result.hits:
+            click.echo(f"{hit.ref}  {hit.year or '':<4}  {hit.title}  [{', '.join(hit.themes)}]")
+
+
+@kb_cli.command("anonymize")
+@click.option("--jsonl", "jsonl_in", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help='Input lines {"id", "text"}.')
+@click.option("--out", "jsonl_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Output file for --jsonl.")
+def anonymize_command(jsonl_in: Path | None, jsonl_out: Path | None) -> None:
+    """Anonymise one text from stdin to stdout, or a JSONL file of texts with their entities."""
+    from anonymizer import get_anonymizer
+
+    if jsonl_in is None:
+        click.echo(get_anonymizer().anonymize(sys.stdin.read()).text, nl=False)
+        return
+    if jsonl_out is None:
+        raise click.UsageError("--jsonl needs --out.")
+    rows = []
+    for number, line in enumerate(jsonl_in.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            rows.append((row["id"], str(row["text"])))
+        except (json.JSONDecodeError, KeyError, TypeError):
+            raise click.ClickException(f'{jsonl_in.name}:{number}: expected a JSON object with "id" and "text".')
+    results = get_anonymizer().anonymize_many([text for _, text in rows])
+    with jsonl_out.open("w", encoding="utf-8") as out:
+        for (row_id, _), result in zip(rows, results):
+            out.write(json.dumps({
+                "id": row_id, "text": result.text,
+                "entities": [{"start": e.start, "end": e.end, "label": e.label, "replacement": e.replacement}
+                             for e in result.entities],
+            }, ensure_ascii=False) + "\n")
+
+
+@kb_cli.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the search index from the database."""
+    count = knowledge_base().reindex()
+    click.echo(f"Index rebuilt: {count} cases.")
+
+
+@kb_cli.command("check")
+@click.option("--repair", is_flag=True, help="Bring the index in line with the database.")
+def check_command(repair: bool) -> None:
+    """Compare the database with the index; exit 1 when they differ (and --repair was not given)."""
+    kb = knowledge_base()
+    report = kb.repair() if repair else kb.check()
+    for label, refs in (("missing from the index", report.missing_from_index),
+                        ("in the index but not in the database", report.not_in_database),
+                        ("out of date in the index", report.out_of_date)):
+        if refs:
+            click.echo(f"{len(refs)} case(s) {label}: {', '.join(refs[:20])}{' ...' if len(refs) > 20 else ''}")
+    if report.pending_tasks:
+        click.echo(f"{report.pending_tasks} index task(s) pending.")
+    if report.ok:
+        click.echo("Database and index agree.")
+    elif repair:
+        click.echo("Repaired." if kb.check().ok else "Still differs after repair.")
+    else:
+        sys.exit(1)
+
+
+@kb_cli.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def export_command(file: Path) -> None:
+    """Write every case to a JSONL or CSV file (the import format)."""
+    kb = knowledge_base()
+    suffix = file.suffix.lower()
+    if suffix not in (".jsonl", ".csv"):
+        raise click.UsageError("Use a .jsonl or .csv file name.")
+    count = 0
+    with kb.db.session() as session, file.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=FIELDS) if suffix == ".csv" else None
+        if writer:
+            writer.writeheader()
+        for case in session.scalars(select(Case).order_by(Case.ref).options(*with_relations())):
+            record = case_to_record(case).to_dict()
+            if writer:
+                writer.writerow({k: LIST_SEPARATOR.join(v) if isinstance(v, list) else v for k, v in record.items()})
+            else:
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+    click.echo(f"{count} cases written to {file}.")

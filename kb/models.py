@@ -1,0 +1,107 @@
+"""SQLAlchemy 2 typed models. The database is the source of truth; the index is derived from it."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text, DateTime, Boolean
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+CHANNELS = ("permanence", "mail", "bureau")
+
+# The design's taxonomy, seeded on first start; the bureau may edit it later.
+THEMES: dict[str, str] = {
+    "secret-professionnel": "Secret professionnel",
+    "informatisation": "Informatisation du travail social",
+    "justice-police": "Justice, police et travail social",
+    "controle-administration": "Instances de contrôle et administration",
+    "pratiques-institutionnelles": "Pratiques institutionnelles",
+    "questions-deontologiques": "Questions déontologiques",
+    "fonction-sociale": "La fonction sociale",
+    "divers": "Divers",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+case_themes = Table(
+    "case_themes", Base.metadata,
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+)
+case_sectors = Table(
+    "case_sectors", Base.metadata,
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("sector_id", ForeignKey("sectors.id", ondelete="CASCADE"), primary_key=True),
+)
+case_legal_refs = Table(
+    "case_legal_refs", Base.metadata,
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("legal_ref_id", ForeignKey("legal_refs.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Theme(Base):
+    __tablename__ = "themes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    label: Mapped[str] = mapped_column(String(200))
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Sector(Base):
+    __tablename__ = "sectors"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class LegalRef(Base):
+    __tablename__ = "legal_refs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(300), unique=True)
+
+
+class Case(Base):
+    """One opinion of the bureau: the anonymised situation and the advice given."""
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(40), unique=True, index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    situation: Mapped[str] = mapped_column(Text)
+    opinion: Mapped[str] = mapped_column(Text, default="")
+    year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    themes: Mapped[list[Theme]] = relationship(secondary=case_themes, order_by=Theme.slug)
+    sectors: Mapped[list[Sector]] = relationship(secondary=case_sectors, order_by=Sector.name)
+    legal_refs: Mapped[list[LegalRef]] = relationship(secondary=case_legal_refs, order_by=LegalRef.label)
+
+
+class IndexTask(Base):
+    """Index work recorded in the same transaction as the change (an outbox).
+
+    Applied after the commit; whatever a crash leaves here is replayed at start-up and by `kb check --repair`.
+    """
+    __tablename__ = "index_tasks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(40), index=True)
+    action: Mapped[str] = mapped_column(String(10))  # "upsert" or "delete"
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AuditEvent(Base):
+    """Who did what, when, to which case: never the text itself."""
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(120), default="")
+    action: Mapped[str] = mapped_column(String(60))
+    case_ref: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    detail: Mapped[str] = mapped_column(String(300), default="")

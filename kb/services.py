@@ -1,0 +1,260 @@
+"""What the application does to cases, whoever asks (command line or web).
+
+Every change writes the case and an index task in one transaction, then applies the task to the
+index after the commit (an outbox): a crash in between leaves work that is replayed, never a lasting
+difference between the database and the index.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Iterable, Sequence
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from indexes import CaseDoc, CaseIndex
+
+from .config import Settings
+from .db import Database
+from .models import AuditEvent, Case, IndexTask, LegalRef, Sector, Theme, utcnow
+from .records import CaseRecord
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class CheckReport:
+    missing_from_index: list[str] = field(default_factory=list)
+    not_in_database: list[str] = field(default_factory=list)
+    out_of_date: list[str] = field(default_factory=list)
+    pending_tasks: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing_from_index or self.not_in_database or self.out_of_date or self.pending_tasks)
+
+
+def case_to_record(case: Case) -> CaseRecord:
+    return CaseRecord(
+        ref=case.ref, title=case.title, situation=case.situation, opinion=case.opinion,
+        themes=[t.slug for t in case.themes], sectors=[s.name for s in case.sectors],
+        year=case.year, channel=case.channel, legal_refs=[r.label for r in case.legal_refs],
+    )
+
+
+def case_to_doc(case: Case) -> CaseDoc:
+    return CaseDoc(
+        ref=case.ref, title=case.title, situation=case.situation, opinion=case.opinion,
+        themes=tuple(t.slug for t in case.themes), sectors=tuple(s.name for s in case.sectors),
+        year=case.year, channel=case.channel, legal_refs=tuple(r.label for r in case.legal_refs),
+        updated_at=case.updated_at,
+    )
+
+
+def with_relations():
+    return (selectinload(Case.themes), selectinload(Case.sectors), selectinload(Case.legal_refs))
+
+
+class KnowledgeBase:
+    """The database (source of truth) and the index derived from it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.db = Database(settings.database_url)
+        self._index: CaseIndex | None = None
+
+    @property
+    def index(self) -> CaseIndex:
+        if self._index is None:
+            self._index = CaseIndex(self.settings.index_dir)
+        return self._index
+
+    def init(self) -> None:
+        """Create the data folder, tables and themes; replay index work a crash left behind."""
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.db.create_all()
+        self.apply_outbox()
+
+    # -- reading -------------------------------------------------------------------------------
+    def get_case(self, session: Session, ref: str) -> Case | None:
+        return session.scalar(select(Case).where(Case.ref == ref).options(*with_relations()))
+
+    def theme_labels(self, session: Session, include_retired: bool = True) -> dict[str, str]:
+        query = select(Theme).order_by(Theme.label)
+        if not include_retired:
+            query = query.where(Theme.retired.is_(False))
+        return {t.slug: t.label for t in session.scalars(query)}
+
+    def sector_names(self, session: Session) -> list[str]:
+        return list(session.scalars(select(Sector.name).order_by(Sector.name)))
+
+    def count_cases(self, session: Session) -> int:
+        return session.scalar(select(func.count(Case.id))) or 0
+
+    # -- writing -------------------------------------------------------------------------------
+    def save_records(self, records: Sequence[CaseRecord], actor: str = "cli",
+                     action: str = "import") -> ImportReport:
+        """Create or update cases by ref in one transaction; records must already be anonymised."""
+        report = ImportReport()
+        with self.db.session() as session:
+            for record in records:
+                case = self.get_case(session, record.ref)
+                if case is not None and case_to_record(case) == record:
+                    report.unchanged += 1
+                    continue
+                if case is None:
+                    case = Case(ref=record.ref, created_at=utcnow())
+                    session.add(case)
+                    report.created += 1
+                else:
+                    report.updated += 1
+                self._fill(session, case, record)
+                session.add(IndexTask(ref=record.ref, action="upsert"))
+                session.add(AuditEvent(actor=actor, action=action, case_ref=record.ref))
+            session.commit()
+        self.apply_outbox()
+        return report
+
+    def create_case(self, record: CaseRecord, actor: str, attempts: int = 5) -> str:
+        """Store a new case under the next free AV-YEAR-NNN ref; retried if another process took it."""
+        year = record.year or utcnow().year
+        for _ in range(attempts):
+            with self.db.session() as session:
+                ref = self.next_ref(session, year)
+                case = Case(ref=ref, created_at=utcnow())
+                session.add(case)
+                self._fill(session, case, replace(record, ref=ref))
+                session.add(IndexTask(ref=ref, action="upsert"))
+                session.add(AuditEvent(actor=actor, action="create", case_ref=ref))
+                try:
+                    session.commit()
+                except IntegrityError:
+                    session.rollback()
+                    continue
+            self.apply_outbox()
+            return ref
+        raise RuntimeError("could not allocate a case reference")
+
+    def delete_case(self, ref: str, actor: str) -> bool:
+        with self.db.session() as session:
+            case = self.get_case(session, ref)
+            if case is None:
+                return False
+            session.delete(case)
+            session.add(IndexTask(ref=ref, action="delete"))
+            session.add(AuditEvent(actor=actor, action="delete", case_ref=ref))
+            session.commit()
+        self.apply_outbox()
+        return True
+
+    def next_ref(self, session: Session, year: int) -> str:
+        """The next free reference of the form AV-YEAR-NNN."""
+        refs = session.scalars(select(Case.ref).where(Case.ref.like(f"AV-{year}-%")))
+        numbers = [int(m.group(1)) for r in refs if (m := re.fullmatch(rf"AV-{year}-(\d+)", r))]
+        return f"AV-{year}-{max(numbers, default=0) + 1:03d}"
+
+    def audit(self, actor: str, action: str, case_ref: str | None = None, detail: str = "") -> None:
+        with self.db.session() as session:
+            session.add(AuditEvent(actor=actor, action=action, case_ref=case_ref, detail=detail))
+            session.commit()
+
+    def _fill(self, session: Session, case: Case, record: CaseRecord) -> None:
+        case.title, case.situation, case.opinion = record.title, record.situation, record.opinion
+        case.year, case.channel = record.year, record.channel
+        case.updated_at = utcnow()
+        case.themes = list(session.scalars(select(Theme).where(Theme.slug.in_(record.themes))))
+        case.sectors = [self._get_or_create(session, Sector, name=n) for n in record.sectors]
+        case.legal_refs = [self._get_or_create(session, LegalRef, label=label) for label in record.legal_refs]
+
+    @staticmethod
+    def _get_or_create(session: Session, model, **values):
+        found = session.scalar(select(model).filter_by(**values))
+        if found is None:
+            found = model(**values)
+            session.add(found)
+            session.flush()
+        return found
+
+    # -- the index -----------------------------------------------------------------------------
+    def apply_outbox(self) -> int:
+        """Apply pending index tasks in order; a task is removed only once the index has it."""
+        with self.db.session() as session:
+            tasks = list(session.scalars(select(IndexTask).order_by(IndexTask.id)))
+            if not tasks:
+                return 0
+            last_action: dict[str, str] = {}
+            for task in tasks:
+                last_action[task.ref] = task.action
+            upserts = [ref for ref, action in last_action.items() if action == "upsert"]
+            cases = session.scalars(select(Case).where(Case.ref.in_(upserts)).options(*with_relations()))
+            docs = [case_to_doc(c) for c in cases]
+            found = {d.ref for d in docs}
+            gone = [ref for ref, action in last_action.items() if action == "delete" or ref not in found]
+            if gone:
+                self.index.delete(gone)
+            if docs:
+                self.index.upsert(docs)
+            session.execute(delete(IndexTask).where(IndexTask.id <= tasks[-1].id))
+            session.commit()
+            return len(tasks)
+
+    def iter_docs(self, batch: int = 500) -> Iterable[CaseDoc]:
+        with self.db.session() as session:
+            last_id = 0
+            while True:
+                cases = list(session.scalars(
+                    select(Case).where(Case.id > last_id).order_by(Case.id).limit(batch)
+                    .options(*with_relations())))
+                if not cases:
+                    return
+                for case in cases:
+                    yield case_to_doc(case)
+                last_id = cases[-1].id
+                session.expunge_all()
+
+    def reindex(self) -> int:
+        """Rebuild the whole index from the database."""
+        with self.db.session() as session:
+            session.execute(delete(IndexTask))
+            session.commit()
+        self.index.rebuild(self.iter_docs())
+        return self.index.doc_count()
+
+    def check(self) -> CheckReport:
+        with self.db.session() as session:
+            in_db: dict[str, datetime] = dict(session.execute(select(Case.ref, Case.updated_at)).tuples())
+            pending = session.scalar(select(func.count(IndexTask.id))) or 0
+        in_index = self.index.stamps()
+        report = CheckReport(pending_tasks=pending)
+        report.missing_from_index = sorted(set(in_db) - set(in_index))
+        report.not_in_database = sorted(set(in_index) - set(in_db))
+        report.out_of_date = sorted(r for r in set(in_db) & set(in_index) if not _same_time(in_db[r], in_index[r]))
+        return report
+
+    def repair(self) -> CheckReport:
+        """Replay the outbox, then bring the index in line with the database for what still differs."""
+        self.apply_outbox()
+        report = self.check()
+        stale = report.missing_from_index + report.out_of_date
+        if report.not_in_database:
+            self.index.delete(report.not_in_database)
+        if stale:
+            with self.db.session() as session:
+                cases = session.scalars(select(Case).where(Case.ref.in_(stale)).options(*with_relations()))
+                self.index.upsert([case_to_doc(c) for c in cases])
+        return report
+
+
+def _same_time(a: datetime, b: datetime) -> bool:
+    """Equal to the millisecond: the index and some databases keep less precision than Python."""
+    def millis(d: datetime) -> datetime:
+        return d.replace(tzinfo=None, microsecond=d.microsecond // 1000 * 1000)
+    return millis(a) == millis(b)

@@ -1,0 +1,69 @@
+"""The Flask application factory (as in Flask's tutorial): settings, the knowledge base, blueprints."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFProtect
+
+from ..cli import kb_cli
+from ..config import PROJECT_ROOT, Settings, load_settings
+from ..services import KnowledgeBase
+from . import cases, intake, search
+from .render import register_filters
+
+csrf = CSRFProtect()
+MAX_REQUEST_BYTES = 2 * 1024 * 1024
+
+
+def create_app(settings: Settings | None = None, config: dict[str, Any] | None = None) -> Flask:
+    settings = settings or load_settings()
+    app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
+                static_folder=str(PROJECT_ROOT / "static"), instance_path=str(settings.data_dir))
+    kb = KnowledgeBase(settings)
+    kb.init()
+    app.config.update(
+        SECRET_KEY=_secret_key(settings.data_dir),
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    if config:
+        app.config.update(config)
+    app.extensions["kb"] = kb
+    csrf.init_app(app)
+    register_filters(app)
+    app.register_blueprint(search.bp)
+    app.register_blueprint(cases.bp)
+    app.register_blueprint(intake.bp)
+    app.cli.add_command(kb_cli)
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        return render_template("error.html", title="Page introuvable",
+                               message="Cette page n'existe pas."), 404
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        return render_template("error.html", title="Envoi trop volumineux",
+                               message="Le texte envoyé dépasse la taille permise (2 Mo)."), 413
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        # Never echo the request or the exception: either may hold identifying text.
+        return render_template("error.html", title="Erreur interne",
+                               message="Une erreur est survenue. Rien n'a été enregistré."), 500
+
+    return app
+
+
+def _secret_key(data_dir: Path) -> str:
+    """A random key kept in the data folder, so sessions survive a restart without configuration."""
+    path = data_dir / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()

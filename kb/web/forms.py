@@ -1,0 +1,54 @@
+"""Forms (WTForms through Flask-WTF, which also gives CSRF protection), with French messages."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..models import CHANNELS
+from ..records import MAX_ITEM_LENGTH, MAX_LENGTH
+
+REQUIRED = "Ce champ est obligatoire."
+CHANNEL_CHOICES = [("permanence", "Permanence téléphonique"), ("mail", "Courrier / courriel"), ("bureau", "Réunion du bureau")]
+assert [c for c, _ in CHANNEL_CHOICES] == list(CHANNELS)
+
+
+def too_long(limit: int) -> str:
+    return f"Ce texte dépasse {limit} caractères."
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class CaseFields(FlaskForm):
+    """Everything a case has, whether the text is raw (first step) or anonymised (review step)."""
+    title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=MAX_LENGTH["title"], message=too_long(MAX_LENGTH["title"]))])
+    situation = TextAreaField("Situation", validators=[DataRequired(REQUIRED), Length(max=MAX_LENGTH["situation"], message=too_long(MAX_LENGTH["situation"]))])
+    opinion = TextAreaField("Avis du bureau", validators=[Optional(), Length(max=MAX_LENGTH["opinion"], message=too_long(MAX_LENGTH["opinion"]))])
+    themes = MultiCheckboxField("Thèmes", validators=[DataRequired("Choisissez au moins un thème.")])
+    sectors = StringField("Secteurs (séparés par des virgules)", validators=[Optional(), Length(max=1000, message=too_long(1000))])
+    year = IntegerField("Année", validators=[Optional(), NumberRange(1900, 2100, "Une année entre 1900 et 2100.")],
+                        default=lambda: date.today().year)
+    channel = SelectField("Canal", choices=CHANNEL_CHOICES, default="permanence")
+    legal_refs = TextAreaField("Références légales (une par ligne)", validators=[Optional(), Length(max=3000, message=too_long(3000))])
+
+    def sector_list(self) -> list[str]:
+        return list(dict.fromkeys(s.strip().lower()[:MAX_ITEM_LENGTH] for s in (self.sectors.data or "").split(",") if s.strip()))
+
+    def legal_ref_list(self) -> list[str]:
+        return list(dict.fromkeys(s.strip()[:MAX_ITEM_LENGTH] for s in (self.legal_refs.data or "").splitlines() if s.strip()))
+
+
+class RawCaseForm(CaseFields):
+    """Step one: the raw text, which lives only in this request and in the user's browser."""
+
+
+class ReviewForm(CaseFields):
+    """Step two: the anonymised text as the reviewer corrected it; only this is stored."""
+    accept_residuals = BooleanField("J'ai vérifié : les éléments signalés ne permettent pas d'identifier quelqu'un.")
+    reviewed = HiddenField(default="1")

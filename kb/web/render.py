@@ -1,0 +1,33 @@
+"""Turning stored text into HTML: escape, then add only the few tags we put there ourselves (bleach)."""
+from __future__ import annotations
+
+import re
+
+import bleach
+from flask import Flask
+from markupsafe import Markup, escape
+
+SNIPPET_TAGS = {"mark"}
+TEXT_TAGS = {"p", "br"}
+PLACEHOLDER = re.compile(r"\[[A-ZÀ-Ýa-zà-ÿ][^\[\]\n]{0,40}\]")
+
+
+def clean(html: str, tags: set[str]) -> Markup:
+    return Markup(bleach.clean(html, tags=tags, attributes={}, strip=True))
+
+
+def paragraphs(text: str) -> Markup:
+    """Stored plain text as paragraphs; the text is escaped before any tag is added."""
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", text or "") if b.strip()]
+    html = "".join(f"<p>{escape(b)}</p>".replace("\n", "<br>") for b in blocks)
+    return clean(html, TEXT_TAGS)
+
+
+def snippet(html: str) -> Markup:
+    """Index snippets are escaped text with <mark> around matches; keep nothing else."""
+    return clean(html or "", SNIPPET_TAGS)
+
+
+def register_filters(app: Flask) -> None:
+    app.jinja_env.filters["paragraphs"] = paragraphs
+    app.jinja_env.filters["snippet"] = snippet

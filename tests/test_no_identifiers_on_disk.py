@@ -1,0 +1,85 @@
+"""The one rule: identifying text never rests on disk. Canary identifiers go in through every entry
+path; afterwards no byte written under the data folder may contain any of them, in any case or folding."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from tests.conftest import case_row, write_jsonl
+from tests.test_web import review_fields
+
+CANARIES = {
+    "person": "Gudrun Vandersmissen",
+    "surname": "Vandersmissen",
+    "email": "g.vandersmissen@telenet.be",
+    "phone": "0478 91 23 45",
+    "niss": "85.07.30-033.28",
+    "iban": "BE41 0630 1234 5610",
+    "iban_mistyped": "BE68 5390 0754 7034",
+    "street": "rue des Hirondelles 42",
+}
+TEXT = (f"Mme {CANARIES['person']}, domiciliée {CANARIES['street']}, nous écrit depuis {CANARIES['email']} "
+        f"(tél. {CANARIES['phone']}, NISS {CANARIES['niss']}, compte {CANARIES['iban']}, ancien compte {CANARIES['iban_mistyped']}). "
+        f"Mme {CANARIES['surname']} demande si le CPAS peut transmettre son dossier à son bailleur.")
+
+
+def folded(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
+def needles() -> set[bytes]:
+    """The canaries as bytes, as typed, lowercased and accent-folded, plus their long tokens alone
+    (an index keeps lowercased terms) and their digits without separators."""
+    out: set[str] = set()
+    for value in CANARIES.values():
+        out |= {value, value.lower(), folded(value)}
+        out |= {t.lower() for t in re.findall(r"[^\W\d_]{6,}", value) if t.lower() not in {"hirondelles"}}
+        digits = re.sub(r"\D", "", value)
+        if len(digits) >= 8:
+            out.add(digits)
+    return {n.encode("utf-8") for n in out} | {n.encode("utf-16-le") for n in out if len(n) >= 6}
+
+
+def assert_no_canary_under(folder: Path) -> None:
+    found = []
+    for path in folder.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            data_lower = data.lower()
+            found += [(path.name, n) for n in needles() if n in data or n in data_lower]
+    assert not found, f"identifying text found on disk: {found[:5]}"
+
+
+def test_import_path_leaves_no_identifier(kb, runner, data_dir: Path, tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", [
+        case_row("AV-2024-100", title=f"Mme {CANARIES['surname']} et son bailleur", situation=TEXT,
+                 opinion=f"Nous avons conseillé de ne rien transmettre sans l'accord de Mme {CANARIES['surname']}."),
+    ])
+    result = runner.invoke(args=["kb", "import", str(src)])
+    assert result.exit_code == 0, result.output
+    assert kb.check().ok
+    runner.invoke(args=["kb", "reindex"])
+    assert_no_canary_under(data_dir)
+
+
+def test_intake_path_leaves_no_identifier(client, kb, data_dir: Path) -> None:
+    raw = {"title": f"Demande de Mme {CANARIES['surname']}", "situation": TEXT, "opinion": "Le bureau conseille la prudence.",
+           "themes": ["secret-professionnel"], "sectors": "cpas", "year": "2024", "channel": "mail", "legal_refs": ""}
+    review = client.post("/intake/", data=raw)
+    fields = review_fields(review.get_data(as_text=True))
+    saved = client.post("/intake/save", data={**fields, "themes": ["secret-professionnel"], "channel": "mail",
+                                              "accept_residuals": "y"})
+    assert saved.status_code == 302
+    # A failed save (validation error) must not write the text anywhere either.
+    client.post("/intake/save", data={**fields, "themes": [], "title": TEXT})
+    assert kb.check().ok
+    assert_no_canary_under(data_dir)
+
+
+def test_a_rejected_import_file_leaves_no_identifier(runner, data_dir: Path, tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "bad.jsonl", [case_row("AV-2024-101", situation=TEXT, year="oops")])
+    result = runner.invoke(args=["kb", "import", str(src)])
+    assert result.exit_code != 0
+    assert not any(n.decode("utf-8", "ignore") in result.output for n in needles())
+    assert_no_canary_under(data_dir)
