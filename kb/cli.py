@@ -12,7 +12,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from .anonymization import anonymize_records
-from .models import Case
+from .accounts import AccountError, count_users, create_user, new_password
+from .models import ROLES, Case
 from .records import FIELDS, LIST_SEPARATOR, CaseRecord, InvalidFile, read_records
 from .services import KnowledgeBase, case_to_record, with_relations
 
@@ -67,6 +68,39 @@ def load_demo_command(force: bool) -> None:
     records = read_records(DEMO_CASES, _known_themes(kb))
     report = kb.save_records(records, actor="cli", action="load-demo")
     click.echo(f"Demo cases: {report.created} created, {report.updated} updated, {report.unchanged} unchanged.")
+
+
+@kb_cli.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), default="volunteer", show_default=True)
+@click.password_option(help="Asked for when not given.")
+def create_user_command(username: str, role: str, password: str) -> None:
+    """Create an account (the first admin, for instance)."""
+    kb = knowledge_base()
+    with kb.db.session() as session:
+        try:
+            create_user(session, username, password, role)
+        except AccountError as exc:
+            raise click.ClickException(str(exc))
+        session.commit()
+    kb.audit("cli", "user-created", detail=f"{username.strip().lower()} ({role})")
+    click.echo(f"Account {username.strip().lower()} created with role {role}.")
+
+
+@kb_cli.command("ensure-admin")
+def ensure_admin_command() -> None:
+    """On a base without accounts, create an 'admin' account and print its one-time password."""
+    kb = knowledge_base()
+    with kb.db.session() as session:
+        if count_users(session):
+            click.echo("Accounts exist already: log in with yours (an admin can reset a password).")
+            return
+        password = new_password()
+        create_user(session, "admin", password, "admin")
+        session.commit()
+    kb.audit("cli", "user-created", detail="admin (admin)")
+    click.echo(f"First account created. Identifiant : admin   Mot de passe : {password}")
+    click.echo("Change this password after logging in (click your name at the top right).")
 
 
 @kb_cli.command("search")

@@ -96,6 +96,24 @@ class IndexTask(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+ROLES = ("volunteer", "trainer", "bureau", "admin")  # each role can do what the ones before it can
+
+
+class User(Base):
+    """An account. Only an Argon2id hash of the password is kept."""
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default="volunteer")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    def can(self, role: str) -> bool:
+        return self.active and ROLES.index(self.role) >= ROLES.index(role)
+
+
 class AuditEvent(Base):
     """Who did what, when, to which case: never the text itself."""
     __tablename__ = "audit_events"

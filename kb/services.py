@@ -50,6 +50,14 @@ def case_to_record(case: Case) -> CaseRecord:
     )
 
 
+def same_content(a: CaseRecord, b: CaseRecord) -> bool:
+    """Equal but for the order of list items, which the database does not keep."""
+    def key(r: CaseRecord) -> dict:
+        d = r.to_dict()
+        return {k: sorted(v) if isinstance(v, list) else v for k, v in d.items()}
+    return key(a) == key(b)
+
+
 def case_to_doc(case: Case) -> CaseDoc:
     return CaseDoc(
         ref=case.ref, title=case.title, situation=case.situation, opinion=case.opinion,
@@ -107,7 +115,7 @@ class KnowledgeBase:
         with self.db.session() as session:
             for record in records:
                 case = self.get_case(session, record.ref)
-                if case is not None and case_to_record(case) == record:
+                if case is not None and same_content(case_to_record(case), record):
                     report.unchanged += 1
                     continue
                 if case is None:
@@ -230,7 +238,7 @@ class KnowledgeBase:
 
     def check(self) -> CheckReport:
         with self.db.session() as session:
-            in_db: dict[str, datetime] = dict(session.execute(select(Case.ref, Case.updated_at)).tuples())
+            in_db: dict[str, datetime] = {ref: at for ref, at in session.execute(select(Case.ref, Case.updated_at))}
             pending = session.scalar(select(func.count(IndexTask.id))) or 0
         in_index = self.index.stamps()
         report = CheckReport(pending_tasks=pending)

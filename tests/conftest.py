@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from sqlalchemy import select
+
+from kb.accounts import create_user
 from kb.config import load_settings
+from kb.models import User
 from kb.web import create_app
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -18,12 +22,48 @@ def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
 
 
+PASSWORD = "un mot de passe solide"
+TEST_CONFIG = {"TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False}
+
+
 @pytest.fixture
-def app(data_dir: Path, monkeypatch: pytest.MonkeyPatch):
+def app_config() -> dict:
+    return dict(TEST_CONFIG)
+
+
+@pytest.fixture
+def app(data_dir: Path, app_config: dict, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("KB_DATABASE_URL", raising=False)
-    app = create_app(load_settings(data_dir=data_dir), {"TESTING": True, "WTF_CSRF_ENABLED": False})
+    app = create_app(load_settings(data_dir=data_dir), app_config)
     yield app
     app.extensions["kb"].db.engine.dispose()
+
+
+def ensure_user(app, username: str, role: str) -> None:
+    kb = app.extensions["kb"]
+    with kb.db.session() as session:
+        if not session.scalar(select(User).where(User.username == username)):
+            create_user(session, username, PASSWORD, role)
+            session.commit()
+
+
+def logged_in(app, role: str):
+    """A test client logged in through the real login form with an account of this role."""
+    ensure_user(app, role, role)
+    client = app.test_client()
+    response = client.post("/login", data={"username": role, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+@pytest.fixture
+def client_as(app):
+    return lambda role: logged_in(app, role)
+
+
+@pytest.fixture
+def anon(app):
+    return app.test_client()
 
 
 @pytest.fixture
@@ -33,7 +73,8 @@ def kb(app):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """The bureau, who may record cases; most web tests act as the bureau."""
+    return logged_in(app, "bureau")
 
 
 @pytest.fixture

@@ -6,13 +6,14 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, render_template
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from ..cli import kb_cli
 from ..config import PROJECT_ROOT, Settings, load_settings
 from ..services import KnowledgeBase
-from . import cases, intake, search
+from . import admin, auth, cases, intake, search
 from .render import register_filters
+from .security import init_security
 
 csrf = CSRFProtect()
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
@@ -35,11 +36,17 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
         app.config.update(config)
     app.extensions["kb"] = kb
     csrf.init_app(app)
+    init_security(app)
     register_filters(app)
-    app.register_blueprint(search.bp)
-    app.register_blueprint(cases.bp)
-    app.register_blueprint(intake.bp)
+    for blueprint in (auth.bp, search.bp, cases.bp, intake.bp, admin.bp):
+        app.register_blueprint(blueprint)
     app.cli.add_command(kb_cli)
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_error):
+        return render_template("error.html", title="Formulaire expiré",
+                               message="Le formulaire a expiré ou ne vient pas de cette application. "
+                                       "Revenez en arrière, rechargez la page et renvoyez-le."), 400
 
     @app.errorhandler(404)
     def not_found(_error):

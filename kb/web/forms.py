@@ -4,16 +4,16 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import (BooleanField, HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField,
+                     StringField, TextAreaField)
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..models import CHANNELS
 from ..records import MAX_ITEM_LENGTH, MAX_LENGTH
 
 REQUIRED = "Ce champ est obligatoire."
 CHANNEL_CHOICES = [("permanence", "Permanence téléphonique"), ("mail", "Courrier / courriel"), ("bureau", "Réunion du bureau")]
-assert [c for c, _ in CHANNEL_CHOICES] == list(CHANNELS)
+ROLE_CHOICES = [("volunteer", "Bénévole"), ("trainer", "Formateur"), ("bureau", "Bureau"), ("admin", "Administrateur")]
 
 
 def too_long(limit: int) -> str:
@@ -52,3 +52,25 @@ class ReviewForm(CaseFields):
     """Step two: the anonymised text as the reviewer corrected it; only this is stored."""
     accept_residuals = BooleanField("J'ai vérifié : les éléments signalés ne permettent pas d'identifier quelqu'un.")
     reviewed = HiddenField(default="1")
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Identifiant", validators=[DataRequired(REQUIRED), Length(max=80, message=too_long(80))])
+    password = PasswordField("Mot de passe", validators=[DataRequired(REQUIRED), Length(max=200, message=too_long(200))])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("Mot de passe actuel", validators=[DataRequired(REQUIRED), Length(max=200)])
+    new = PasswordField("Nouveau mot de passe", validators=[DataRequired(REQUIRED), Length(max=200, message=too_long(200))])
+    confirm = PasswordField("Confirmez le nouveau mot de passe",
+                            validators=[DataRequired(REQUIRED), EqualTo("new", "Les deux mots de passe diffèrent.")])
+
+
+class UserCreateForm(FlaskForm):
+    username = StringField("Identifiant", validators=[DataRequired(REQUIRED), Length(max=80, message=too_long(80))])
+    role = SelectField("Rôle", choices=ROLE_CHOICES, default="volunteer")
+
+
+class UserUpdateForm(FlaskForm):
+    role = SelectField("Rôle", choices=ROLE_CHOICES)
+    active = BooleanField("Compte actif")

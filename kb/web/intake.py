@@ -6,6 +6,7 @@ written to the database, the index, a log or a session cookie.
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
 
 from ..anonymization import TEXT_FIELDS, anonymize_cases
 from ..records import CaseRecord
@@ -65,8 +66,8 @@ def save():
         opinion=(form.opinion.data or "").strip(), themes=form.themes.data, sectors=form.sector_list(),
         year=form.year.data, channel=form.channel.data, legal_refs=form.legal_ref_list(),
     )
-    ref = kb.create_case(record, actor="web")
+    ref = kb.create_case(record, actor=current_user.username)
     if count:
-        kb.audit("web", "accept-residuals", case_ref=ref, detail=f"{count} warning(s) accepted")
+        kb.audit(current_user.username, "accept-residuals", case_ref=ref, detail=f"{count} warning(s) accepted")
     flash(f"Le cas {ref} a été enregistré.")
     return redirect(url_for("cases.show", ref=ref))

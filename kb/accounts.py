@@ -1,0 +1,74 @@
+"""Accounts: Argon2id password hashes, roles, and the checks the login page relies on."""
+from __future__ import annotations
+
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .models import ROLES, User, utcnow
+
+hasher = PasswordHasher()  # argon2-cffi's defaults are Argon2id with RFC 9106's low-memory profile
+MIN_PASSWORD = 10
+# Verifying against this when the account does not exist takes as long as a real check,
+# so the answer's timing does not tell whether the account exists.
+_DUMMY_HASH = hasher.hash(secrets.token_hex(16))
+
+
+class AccountError(ValueError):
+    """A French message for the person at the keyboard."""
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"Le mot de passe doit compter au moins {MIN_PASSWORD} caractères.")
+
+
+def create_user(session: Session, username: str, password: str, role: str) -> User:
+    username = username.strip().lower()
+    if role not in ROLES:
+        raise AccountError(f"Rôle inconnu : {role}.")
+    if not username or len(username) > 80:
+        raise AccountError("L'identifiant doit compter entre 1 et 80 caractères.")
+    if session.scalar(select(User).where(User.username == username)):
+        raise AccountError("Cet identifiant existe déjà.")
+    check_password_rules(password)
+    user = User(username=username, password_hash=hasher.hash(password), role=role)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    check_password_rules(password)
+    user.password_hash = hasher.hash(password)
+    user.password_changed_at = utcnow()
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with this name and password, or None, in about the same time either way."""
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    if not verify_password(user.password_hash if user else _DUMMY_HASH, password):
+        return None
+    if user is None or not user.active:
+        return None
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    return user
+
+
+def count_users(session: Session) -> int:
+    return session.scalar(select(func.count(User.id))) or 0
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(12)

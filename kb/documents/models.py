@@ -1,0 +1,42 @@
+"""What a document is made of: plain values the web layer fills from stored, anonymised cases.
+
+Nothing here refers to an account or a user: a handout or a report carries only the text it is given.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class HandoutCase:
+    """One case as a trainer hands it out: stored text, theme labels, and the trainer's own additions."""
+
+    ref: str
+    title: str
+    situation: str
+    opinion: str
+    themes: list[str] = field(default_factory=list)  # theme labels, not slugs
+    year: int | None = None
+    legal_refs: list[str] = field(default_factory=list)
+    note: str = ""  # the trainer's note
+    questions: list[str] | tuple[str, ...] = ()  # discussion questions, numbered in the documents
+
+
+@dataclass(frozen=True)
+class Handout:
+    """A trainer's selection of cases, in the order they chose."""
+
+    title: str
+    description: str
+    cases: list[HandoutCase]
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    """One case as the annual report tells it: the situation in a sentence or two, then the advice."""
+
+    theme_label: str
+    ref: str
+    year: int | None
+    summary: str  # the bureau's own sentence(s) for reports, or one derived by summarize_case
+    advice: str

@@ -1,0 +1,227 @@
+"""Plain-text helpers every format shares: cleaning stored text, paragraphs, sentences, French labels.
+
+Each renderer (Markdown, DOCX, PDF) escapes for its own syntax; what is said, and in which words, is
+decided here once so the three formats never drift apart.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from .models import HandoutCase, ReportEntry
+
+SITUATION = "Situation"
+OPINION = "Avis du bureau"
+LEGAL_REFS = "Références légales"
+NOTE = "Note du formateur"
+QUESTIONS = "Questions pour la discussion"
+CONTENTS = "Cas présentés"
+REPORT_SECTION = "Les avis rendus, regroupés par thème"
+NO_THEME = "Autres questions"
+UNTITLED = "Sans titre"
+
+# C0/C1 controls, lone surrogates and non-characters: invalid in XML (DOCX) and meaningless in print.
+_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
+_SPACES = re.compile(r"\s+")
+
+
+def clean_text(text: str | None) -> str:
+    """Normalise newlines and accents (NFC), drop characters no document format can hold."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\t", " ")
+    return unicodedata.normalize("NFC", _INVALID.sub("", text))
+
+
+def one_line(text: str | None) -> str:
+    """A title, label or reference on a single line: any run of whitespace becomes one space."""
+    return _SPACES.sub(" ", clean_text(text)).strip()
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """Blank-line separated blocks; single newlines stay inside a block (addresses, lists the author typed)."""
+    blocks = _BLANK_LINE.split(clean_text(text))
+    result = []
+    for block in blocks:
+        lines = [" ".join(line.split()) for line in block.split("\n")]
+        joined = "\n".join(line for line in lines if line)
+        if joined:
+            result.append(joined)
+    return result
+
+
+def items(values: Iterable[str] | None) -> list[str]:
+    """Non-empty list entries (themes, legal references, questions) on one line each."""
+    return [v for v in (one_line(x) for x in (values or ())) if v]
+
+
+# --- sentences ---------------------------------------------------------------------------------------
+
+# Lower-case, without the final period. Single letters and dotted initials (M., C.P.A.S., c.-à-d.) are
+# recognised by shape, see _is_abbreviation.
+ABBREVIATIONS = frozenset(
+    """
+    al apr art arts av bd cass cf ch chap cit civ coll comm concl coord corr crim dir doc dr éd éds
+    env ex fig ibid id jur liv me mes min mlle mlles mm mme mmes mgr n° no nos not obs op p
+    parl pén pp pr prof réf resp s sect sén ss st ste suiv sq tél trad vol vs
+    """.split()
+)
+_OPENERS = "«“‘\"'([¿¡"
+_CLOSERS = "»”’\"')]"
+# A period may sit inside French guillemets after a (non-breaking) space: « Non. » Elle…
+_END = re.compile(r"(\.{1,3}|…|[!?]+)(?:[ \u00a0\u202f]?[»”])?[" + re.escape(_CLOSERS) + r"]*(?=\s)")
+_INITIALS = re.compile(r"^[^\W\d_](?:[.\-]{1,2}[^\W\d_])*$")
+
+
+def _is_abbreviation(word: str) -> bool:
+    """True when the word before a single period is an abbreviation rather than a sentence's end."""
+    word = word.lstrip(_OPENERS).lower()
+    return word in ABBREVIATIONS or bool(_INITIALS.match(word))
+
+
+def _starts_sentence(rest: str) -> bool:
+    """A French sentence starts with a capital, possibly after an opening quote or bracket."""
+    rest = rest.lstrip().lstrip(_OPENERS + " \u00a0")
+    return bool(rest) and rest[0].isupper()
+
+
+def _sentences_of(block: str) -> list[str]:
+    """Split one paragraph (already on one line) at sentence ends that are followed by a capital."""
+    sentences, start = [], 0
+    for match in _END.finditer(block):
+        if not _starts_sentence(block[match.end():]):
+            continue
+        if match.group(1) == ".":
+            before = block[start:match.start()].rsplit(None, 1)
+            if before and _is_abbreviation(before[-1]):
+                continue
+        sentences.append(block[start:match.end()].strip())
+        start = match.end()
+    tail = block[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return sentences
+
+
+def split_sentences(text: str | None) -> list[str]:
+    """Sentences of a French text; paragraph breaks always end a sentence.
+
+    Copes with the abbreviations of the bureau's texts ("art. 458", "M. X", "Mme", "n°", "c.-à-d.",
+    "C.P.A.S.", "Cass.") by not splitting after them, and only splits before a capital letter.
+    """
+    return [s for block in paragraphs(text) for s in _sentences_of(" ".join(block.split()))]
+
+
+def _shorten(text: str, max_chars: int) -> str:
+    """Cut at a word boundary and mark the cut, for a sentence too long to quote whole."""
+    if len(text) <= max_chars:
+        return text
+    cut = text[: max_chars - 1].rsplit(" ", 1)[0].rstrip(" ,;:–-")
+    return cut + "…"
+
+
+def lead_sentences(text: str | None, max_sentences: int, max_chars: int) -> str:
+    """The first sentences of a text, as many as fit in max_chars (always at least a shortened first one)."""
+    sentences = split_sentences(text)[:max_sentences]
+    if not sentences:
+        return ""
+    kept = sentences[0]
+    for sentence in sentences[1:]:
+        if len(kept) + 1 + len(sentence) > max_chars:
+            break
+        kept = f"{kept} {sentence}"
+    return _shorten(kept, max_chars)
+
+
+def summarize_case(
+    situation: str, opinion: str, max_sentences: int = 2, *, max_chars: int = 600
+) -> tuple[str, str]:
+    """Default report summary when the bureau wrote none: the opening sentences of situation and opinion.
+
+    Returns (summary, advice). The texts usually open with the facts and the bureau's main point, so the
+    first sentences are the best cheap summary; max_chars keeps one run-on sentence from filling a page.
+    """
+    if max_sentences < 1:
+        raise ValueError("max_sentences must be at least 1")
+    if max_chars < 20:
+        raise ValueError("max_chars must be at least 20")
+    return (
+        lead_sentences(situation, max_sentences, max_chars),
+        lead_sentences(opinion, max_sentences, max_chars),
+    )
+
+
+# --- wording shared by the formats -------------------------------------------------------------------
+
+
+def case_meta(case: HandoutCase) -> str:
+    """'Réf. X · 2019 · Thèmes : a, b' — what identifies a case on a handout, without any person."""
+    parts = [f"Réf. {one_line(case.ref)}"] if one_line(case.ref) else []
+    if case.year is not None:
+        parts.append(str(case.year))
+    themes = items(case.themes)
+    if themes:
+        parts.append(("Thème : " if len(themes) == 1 else "Thèmes : ") + ", ".join(themes))
+    return " · ".join(parts)
+
+
+def title_of(text: str | None) -> str:
+    """A heading never comes out empty."""
+    return one_line(text) or UNTITLED
+
+
+def check_period(period: tuple[int, int]) -> tuple[int, int]:
+    """A report covers whole years, first ≤ last."""
+    first, last = period
+    if first > last:
+        raise ValueError("period must be (first_year, last_year) with first_year <= last_year")
+    return int(first), int(last)
+
+
+def period_label(period: tuple[int, int]) -> str:
+    """'Année 2023' or 'Années 2021 à 2023', under the report's title."""
+    first, last = check_period(period)
+    return f"Année {first}" if first == last else f"Années {first} à {last}"
+
+
+def _plural(count: int, singular: str, plural: str) -> str:
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def report_intro(period: tuple[int, int], entries: list[ReportEntry]) -> str:
+    """The sentence opening the section: how many opinions, over which years, in how many themes."""
+    first, last = check_period(period)
+    when = f"en {first}" if first == last else f"de {first} à {last}"
+    if not entries:
+        return f"Aucun avis n’a été rendu {when}."
+    cases = len({one_line(e.ref) for e in entries})
+    themes = len(group_by_theme(entries))
+    return (
+        f"Le bureau a rendu {_plural(cases, 'avis', 'avis')} {when}, "
+        f"regroupés ci-dessous en {_plural(themes, 'thème', 'thèmes')}."
+    )
+
+
+def group_by_theme(entries: Iterable[ReportEntry]) -> list[tuple[str, list[ReportEntry]]]:
+    """Entries under their theme, themes in the order of their first appearance, entries in given order."""
+    groups: dict[str, list[ReportEntry]] = {}
+    for entry in entries:
+        groups.setdefault(one_line(entry.theme_label) or NO_THEME, []).append(entry)
+    return list(groups.items())
+
+
+def _sentence(text: str) -> str:
+    """A summary read in running prose ends with punctuation."""
+    text = " ".join(clean_text(text).split())
+    return text if not text or text[-1] in ".!?…»”)" else text + "."
+
+
+def entry_parts(entry: ReportEntry) -> tuple[str, str]:
+    """(lead, body) of a report paragraph: 'Réf. X (2021).' then the situation and the advice."""
+    ref = one_line(entry.ref)
+    lead = f"Réf. {ref}" if ref else ""
+    if entry.year is not None:
+        lead = f"{lead} ({entry.year})" if lead else str(entry.year)
+    body = " ".join(s for s in (_sentence(entry.summary), _sentence(entry.advice)) if s)
+    return (lead + "." if lead else ""), body

@@ -1,0 +1,82 @@
+"""Logging in and out, and changing one's own password."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from ..accounts import AccountError, authenticate, set_password, verify_password
+from ..models import User
+from .forms import LoginForm, PasswordForm
+from .security import SessionUser, limiter
+
+bp = Blueprint("auth", __name__)
+FAILED = "Identifiant ou mot de passe incorrect."
+
+
+def _account_key() -> str:
+    """Rate-limit key per account name typed, whether or not the account exists."""
+    return "account:" + (request.form.get("username") or "").strip().lower()[:80]
+
+
+def _safe_next(target: str | None) -> str:
+    parts = urlsplit(target or "")
+    if target and not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("search.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("30 per 10 minutes", methods=["POST"])                       # per address
+@limiter.limit("5 per minute;20 per hour", methods=["POST"], key_func=_account_key)  # per account
+def login():
+    kb = current_app.extensions["kb"]
+    form = LoginForm()
+    if form.validate_on_submit():
+        with kb.db.session() as db:
+            user = authenticate(db, form.username.data, form.password.data)
+            if user is None:
+                known = db.query(User.id).filter(User.username == form.username.data.strip().lower()).scalar()
+                kb.audit(form.username.data.strip().lower() if known else "(inconnu)", "login-failed")
+                form.password.errors = [FAILED]
+                return render_template("login.html", form=form), 401
+            db.commit()
+            session.clear()
+            session.permanent = True
+            login_user(SessionUser(user))
+            kb.audit(user.username, "login")
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    current_app.extensions["kb"].audit(current_user.username, "logout")
+    logout_user()
+    session.clear()
+    flash("Vous êtes déconnecté.")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def password():
+    kb = current_app.extensions["kb"]
+    form = PasswordForm()
+    if form.validate_on_submit():
+        with kb.db.session() as db:
+            user = db.get(User, current_user.user_id)
+            if not verify_password(user.password_hash, form.current.data):
+                form.current.errors = ["Mot de passe actuel incorrect."]
+                return render_template("password.html", form=form), 400
+            try:
+                set_password(user, form.new.data)
+            except AccountError as exc:
+                form.new.errors = [str(exc)]
+                return render_template("password.html", form=form), 400
+            db.commit()
+            login_user(SessionUser(user))
+        kb.audit(current_user.username, "password-changed")
+        flash("Votre mot de passe a été changé.")
+        return redirect(url_for("search.index"))
+    return render_template("password.html", form=form)

@@ -1,0 +1,117 @@
+"""Who may open what, and the headers and limits every response gets.
+
+Every endpoint needs a rule in ACCESS (the least role that may use it) or must be public;
+an endpoint without a rule is refused, and the access-matrix test fails until it gets one.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import Flask, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, UserMixin, current_user
+
+from ..models import ROLES, User
+
+PUBLIC = {"auth.login", "static"}
+ACCESS: dict[str, str] = {
+    "search.index": "volunteer",
+    "search.api_search": "volunteer",
+    "cases.show": "volunteer",
+    "cases.show_json": "volunteer",
+    "auth.logout": "volunteer",
+    "auth.password": "volunteer",
+    "intake.new": "bureau",
+    "intake.save": "bureau",
+    "admin.users": "admin",
+    "admin.create_user_view": "admin",
+    "admin.update_user": "admin",
+    "admin.reset_password": "admin",
+}
+ROLE_LABELS = {"volunteer": "Bénévole", "trainer": "Formateur", "bureau": "Bureau", "admin": "Administrateur"}
+SESSION_HOURS = 8
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+login_manager = LoginManager()
+limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[],
+                  headers_enabled=False)
+
+
+class SessionUser(UserMixin):
+    """The logged-in user as the session knows it. The id carries the password's date, so changing
+    or resetting a password ends every other session of that account."""
+
+    def __init__(self, user: User) -> None:
+        self.user_id = user.id
+        self.username = user.username
+        self.role = user.role
+        self.id = f"{user.id}:{int(user.password_changed_at.timestamp())}"
+
+    def can(self, role: str) -> bool:
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> SessionUser | None:
+    try:
+        user_id, stamp = session_id.split(":")
+    except ValueError:
+        return None
+    kb = current_app.extensions["kb"]
+    with kb.db.session() as session:
+        user = session.get(User, int(user_id)) if user_id.isdigit() else None
+        if user is None or not user.active or str(int(user.password_changed_at.timestamp())) != stamp:
+            return None
+        return SessionUser(user)
+
+
+def init_security(app: Flask) -> None:
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=SESSION_HOURS))
+    app.config.setdefault("SESSION_COOKIE_SECURE", app.config.get("KB_HTTPS", False))
+    app.config.setdefault("REMEMBER_COOKIE_DURATION", timedelta(hours=SESSION_HOURS))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Connectez-vous pour accéder à la base de cas."
+    login_manager.session_protection = "strong"
+    limiter.init_app(app)
+    app.before_request(enforce_access)
+    app.after_request(security_headers)
+    app.jinja_env.globals["role_labels"] = ROLE_LABELS
+
+    @app.errorhandler(429)
+    def too_many(_error):
+        return render_template("error.html", title="Trop de tentatives",
+                               message="Trop de tentatives en peu de temps. Réessayez dans quelques minutes."), 429
+
+    @app.errorhandler(403)
+    def forbidden(_error):
+        return render_template("error.html", title="Accès refusé",
+                               message="Votre rôle ne permet pas d'ouvrir cette page."), 403
+
+
+def enforce_access():
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in PUBLIC:
+        return None
+    role = ACCESS.get(endpoint)
+    if role is None:
+        abort(403)  # deny by default: a route nobody gave a rule to
+    if not current_user.is_authenticated:
+        if request.path.startswith("/api/") or request.path.endswith(".json"):
+            return jsonify({"error": "login required"}), 401
+        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+    if not current_user.can(role):
+        abort(403)
+    return None
+
+
+def security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.endpoint != "static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response

@@ -1,0 +1,103 @@
+"""The main journeys in a real browser: Playwright driving Debian's chromium against a live server."""
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+from werkzeug.serving import make_server
+
+from kb.config import load_settings
+from kb.web import create_app
+from tests.conftest import PASSWORD, case_row, ensure_user, write_jsonl
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def live_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("KB_DATABASE_URL", raising=False)
+    app = create_app(load_settings(data_dir=tmp_path / "data"), {"RATELIMIT_ENABLED": False})
+    rows = [
+        case_row("AV-2021-001"),
+        case_row("AV-2019-003", title="La police veut consulter le registre d'un abri de nuit",
+                 situation="Des policiers demandent au responsable d'un abri de nuit la liste des personnes hébergées.",
+                 themes=["justice-police"], sectors=["sans-abrisme"], year=2019),
+    ]
+    app.test_cli_runner().invoke(args=["kb", "import", str(write_jsonl(tmp_path / "c.jsonl", rows))])
+    ensure_user(app, "bureau", "bureau")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def page():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(locale="fr-BE")
+        yield context.new_page()
+        browser.close()
+
+
+def test_login_search_case_intake_logout(live_url: str, page) -> None:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    page.goto(live_url + "/")
+    expect(page).to_have_url(re.compile(r".*/login.*"))
+    page.fill("input[name=username]", "bureau")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+
+    page.fill("input[name=q]", "policier adresse")
+    page.press("input[name=q]", "Enter")
+    first = page.locator("ol.hits li.hit").first
+    expect(first).to_contain_text("AV-2021-001")
+    expect(page.locator("ol.hits mark").first).to_be_visible()
+
+    first.locator("h3 a").click()
+    expect(page.locator("h1")).to_contain_text("La police demande l'adresse")
+    page.locator(".similar a").first.click()
+    expect(page.locator("h1")).to_contain_text("abri de nuit")
+
+    page.click("text=Encoder un avis")
+    page.fill("input[name=title]", "Demande de Mme Hortense Vanderlinden")
+    page.fill("textarea[name=situation]",
+              "Mme Hortense Vanderlinden (0478 12 34 56) demande à l'assistante sociale du CPAS de ne rien dire à son fils.")
+    page.fill("textarea[name=opinion]", "Le bureau rappelle le secret professionnel.")
+    page.check("input[name=themes][value=secret-professionnel]")
+    page.click("button[type=submit]")
+
+    situation = page.locator("textarea[name=situation]")
+    expect(situation).not_to_have_value(re.compile("Vanderlinden"))
+    assert "[Personne A]" in situation.input_value()
+    # Undo one replacement in the browser, then mask the restored passage again by selection.
+    phone = page.locator(".replacements li", has_text="Téléphone")
+    phone.locator("button.undo").click()
+    assert "0478 12 34 56" in situation.input_value()
+    text = situation.input_value()
+    start = text.index("0478 12 34 56")
+    situation.evaluate(f"el => {{ el.focus(); el.setSelectionRange({start}, {start + 13}); el.dispatchEvent(new Event('select')); }}")
+    page.click("#mask-selection")
+    assert "0478" not in situation.input_value() and "[Masqué]" in situation.input_value()
+
+    page.click("button:has-text('Enregistrer le cas')")
+    if page.locator(".residuals").count():
+        page.check("input[name=accept_residuals]")
+        page.click("button:has-text('Enregistrer le cas')")
+    expect(page.locator(".flash")).to_contain_text("a été enregistré")
+    expect(page.locator("article.case")).not_to_contain_text("Vanderlinden")
+
+    page.click("button:has-text('Se déconnecter')")
+    expect(page).to_have_url(re.compile(r".*/login.*"))
+    page.goto(live_url + "/")
+    expect(page).to_have_url(re.compile(r".*/login.*"))
+    assert not errors, errors
