@@ -79,9 +79,44 @@ class Case(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
+    # The sentence the bureau uses for this case in annual reports; the case itself stays as it is.
+    report_summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+
     themes: Mapped[list[Theme]] = relationship(secondary=case_themes, order_by=Theme.slug)
     sectors: Mapped[list[Sector]] = relationship(secondary=case_sectors, order_by=Sector.name)
     legal_refs: Mapped[list[LegalRef]] = relationship(secondary=case_legal_refs, order_by=LegalRef.label)
+
+
+class Selection(Base):
+    """A trainer's ordered choice of cases for a training session, with notes and questions."""
+    __tablename__ = "selections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    owner: Mapped["User"] = relationship()
+    items: Mapped[list["SelectionItem"]] = relationship(
+        back_populates="selection", order_by="SelectionItem.position", cascade="all, delete-orphan")
+
+
+class SelectionItem(Base):
+    __tablename__ = "selection_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    selection_id: Mapped[int] = mapped_column(ForeignKey("selections.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+    questions: Mapped[str] = mapped_column(Text, default="")  # one question per line
+
+    selection: Mapped[Selection] = relationship(back_populates="items")
+    case: Mapped[Case] = relationship()
+
+    def question_list(self) -> list[str]:
+        return [q.strip() for q in self.questions.splitlines() if q.strip()]
 
 
 class IndexTask(Base):

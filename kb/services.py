@@ -7,6 +7,7 @@ difference between the database and the index.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Iterable, Sequence
@@ -19,7 +20,7 @@ from indexes import CaseDoc, CaseIndex
 
 from .config import Settings
 from .db import Database
-from .models import AuditEvent, Case, IndexTask, LegalRef, Sector, Theme, utcnow
+from .models import AuditEvent, Case, IndexTask, LegalRef, Sector, Theme, case_themes, utcnow
 from .records import CaseRecord
 
 
@@ -100,6 +101,15 @@ class KnowledgeBase:
         if not include_retired:
             query = query.where(Theme.retired.is_(False))
         return {t.slug: t.label for t in session.scalars(query)}
+
+    def theme_order(self, session: Session) -> list[str]:
+        """Slugs in the taxonomy's order (the order they were created in)."""
+        return list(session.scalars(select(Theme.slug).order_by(Theme.id)))
+
+    def theme_rows(self, session: Session) -> list[tuple[Theme, int]]:
+        """Every theme with its number of cases, in the taxonomy's order."""
+        counts = dict(session.execute(select(case_themes.c.theme_id, func.count()).group_by(case_themes.c.theme_id)).all())
+        return [(t, counts.get(t.id, 0)) for t in session.scalars(select(Theme).order_by(Theme.id))]
 
     def sector_names(self, session: Session) -> list[str]:
         return list(session.scalars(select(Sector.name).order_by(Sector.name)))
@@ -191,6 +201,84 @@ class KnowledgeBase:
             session.flush()
         return found
 
+    def update_case(self, ref: str, record: CaseRecord, actor: str) -> bool:
+        """Replace a case's text and classification (already reviewed and anonymised)."""
+        with self.db.session() as session:
+            case = self.get_case(session, ref)
+            if case is None:
+                return False
+            self._fill(session, case, replace(record, ref=ref))
+            session.add(IndexTask(ref=ref, action="upsert"))
+            session.add(AuditEvent(actor=actor, action="edit", case_ref=ref))
+            session.commit()
+        self.apply_outbox()
+        return True
+
+    # -- themes --------------------------------------------------------------------------------
+    def add_theme(self, label: str, actor: str) -> str:
+        slug = slugify(label)
+        if not slug:
+            raise ValueError("Le nom du thème doit contenir au moins une lettre.")
+        with self.db.session() as session:
+            if session.scalar(select(Theme).where(Theme.slug == slug)):
+                raise ValueError("Un thème de ce nom existe déjà.")
+            session.add(Theme(slug=slug, label=label.strip()))
+            session.add(AuditEvent(actor=actor, action="theme-added", detail=slug))
+            session.commit()
+        return slug
+
+    def rename_theme(self, slug: str, label: str, actor: str) -> None:
+        """Only the label changes: the slug, the cases and the index stay as they are."""
+        with self.db.session() as session:
+            theme = session.scalar(select(Theme).where(Theme.slug == slug))
+            if theme is None:
+                raise ValueError("Thème inconnu.")
+            theme.label = label.strip()
+            session.add(AuditEvent(actor=actor, action="theme-renamed", detail=slug))
+            session.commit()
+
+    def set_theme_retired(self, slug: str, retired: bool, actor: str) -> None:
+        """A retired theme stays on its cases but is no longer offered for new ones."""
+        with self.db.session() as session:
+            theme = session.scalar(select(Theme).where(Theme.slug == slug))
+            if theme is None:
+                raise ValueError("Thème inconnu.")
+            theme.retired = retired
+            session.add(AuditEvent(actor=actor, action="theme-retired" if retired else "theme-restored", detail=slug))
+            session.commit()
+
+    def merge_themes(self, source: str, target: str, actor: str) -> int:
+        """Move every case of `source` to `target`, remove `source`; the index follows through the outbox."""
+        if source == target:
+            raise ValueError("Choisissez deux thèmes différents.")
+        with self.db.session() as session:
+            themes = {t.slug: t for t in session.scalars(select(Theme).where(Theme.slug.in_([source, target])))}
+            if len(themes) != 2:
+                raise ValueError("Thème inconnu.")
+            cases = list(session.scalars(select(Case).where(Case.themes.any(Theme.slug == source))
+                                         .options(*with_relations())))
+            for case in cases:
+                case.themes = [t for t in case.themes if t.slug != source]
+                if themes[target] not in case.themes:
+                    case.themes.append(themes[target])
+                case.updated_at = utcnow()
+                session.add(IndexTask(ref=case.ref, action="upsert"))
+            session.delete(themes[source])
+            session.add(AuditEvent(actor=actor, action="theme-merged", detail=f"{source} -> {target} ({len(cases)} cases)"))
+            session.commit()
+        self.apply_outbox()
+        return len(cases)
+
+    def set_report_summary(self, ref: str, summary: str | None, actor: str) -> bool:
+        with self.db.session() as session:
+            case = session.scalar(select(Case).where(Case.ref == ref))
+            if case is None:
+                return False
+            case.report_summary = summary.strip() if summary and summary.strip() else None
+            session.add(AuditEvent(actor=actor, action="report-summary", case_ref=ref))
+            session.commit()
+        return True
+
     # -- the index -----------------------------------------------------------------------------
     def apply_outbox(self) -> int:
         """Apply pending index tasks in order; a task is removed only once the index has it."""
@@ -259,6 +347,12 @@ class KnowledgeBase:
                 cases = session.scalars(select(Case).where(Case.ref.in_(stale)).options(*with_relations()))
                 self.index.upsert([case_to_doc(c) for c in cases])
         return report
+
+
+def slugify(label: str) -> str:
+    folded = unicodedata.normalize("NFKD", label.lower())
+    ascii_only = "".join(c for c in folded if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")[:80]
 
 
 def _same_time(a: datetime, b: datetime) -> bool:

@@ -124,7 +124,7 @@ def test_intake_residual_check_blocks_until_accepted(client, kb) -> None:
               "opinion": "", "themes": ["divers"], "sectors": "", "year": "2023", "channel": "mail", "legal_refs": ""}
     blocked = client.post("/intake/save", data=fields)
     assert blocked.status_code == 409
-    assert "À vérifier avant d&#39;enregistrer" in blocked.get_data(as_text=True)
+    assert "À vérifier avant d'enregistrer" in blocked.get_data(as_text=True)
     with kb.db.session() as session:
         assert kb.count_cases(session) == 0
 

@@ -15,7 +15,6 @@ from xml.sax.saxutils import escape as xml_escape
 
 import reportlab
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
@@ -90,7 +89,8 @@ def _styles() -> dict[str, ParagraphStyle]:
         "section": ParagraphStyle("section", body, fontName=f"{FONT}-Bold", fontSize=11.5, leading=15,
                                   textColor=ACCENT, spaceBefore=8, spaceAfter=4, keepWithNext=1),
         "item": ParagraphStyle("item", body, leftIndent=18, bulletIndent=2, spaceAfter=3),
-        "note": ParagraphStyle("note", body, fontName=f"{FONT}-Italic", leftIndent=10, borderPadding=(4, 6),
+        "note": ParagraphStyle("note", body, fontName=f"{FONT}-Italic", leftIndent=10, rightIndent=6,
+                               borderPadding=(4, 6),
                                backColor=colors.HexColor("#f1f4f8"), spaceBefore=2, spaceAfter=8),
     }
 
@@ -190,7 +190,8 @@ def _document(buffer: io.BytesIO, handout: Handout) -> BaseDocTemplate:
     doc = BaseDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                           bottomMargin=MARGIN, title=title, subject=printable(t.one_line(handout.description)),
                           author="", creator="kb-secret-professionnel", invariant=True, lang="fr-BE")
-    frame = Frame(MARGIN, MARGIN, A4[0] - 2 * MARGIN, A4[1] - 2 * MARGIN, id="body")
+    frame = Frame(MARGIN, MARGIN, A4[0] - 2 * MARGIN, A4[1] - 2 * MARGIN, id="body",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate("first", [frame], autoNextPageTemplate="later"),
                           PageTemplate("later", [frame], onPage=_running_header(title))])
     return doc
@@ -199,9 +200,11 @@ def _document(buffer: io.BytesIO, handout: Handout) -> BaseDocTemplate:
 def handout_pdf(handout: Handout, *, case_per_page: bool = True) -> bytes:
     """The selection for printing: a title page, then each case (on its own page unless asked otherwise)."""
     flow = _title_page(handout)
-    for case in handout.cases:
-        flow += [PageBreak()] if case_per_page or case is handout.cases[0] else [CondPageBreak(6 * cm),
-                                                                                   Spacer(1, 14)]
+    for index, case in enumerate(handout.cases):
+        if case_per_page or index == 0:
+            flow.append(PageBreak())
+        else:
+            flow += [CondPageBreak(6 * cm), Spacer(1, 14)]
         flow += _case(case)
     buffer = io.BytesIO()
     _document(buffer, handout).build(flow, canvasmaker=_NumberedCanvas)

@@ -1,6 +1,7 @@
 """The Flask application factory (as in Flask's tutorial): settings, the knowledge base, blueprints."""
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from ..cli import kb_cli
 from ..config import PROJECT_ROOT, Settings, load_settings
 from ..services import KnowledgeBase
-from . import admin, auth, cases, intake, search
+from . import admin, auth, bureau, cases, intake, search, selections
 from .render import register_filters
 from .security import init_security
 
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
+        KB_HTTPS=os.environ.get("KB_HTTPS", "") not in ("", "0"),
     )
     if config:
         app.config.update(config)
@@ -38,7 +40,7 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
     csrf.init_app(app)
     init_security(app)
     register_filters(app)
-    for blueprint in (auth.bp, search.bp, cases.bp, intake.bp, admin.bp):
+    for blueprint in (auth.bp, search.bp, cases.bp, intake.bp, selections.bp, bureau.bp, admin.bp):
         app.register_blueprint(blueprint)
     app.cli.add_command(kb_cli)
 

@@ -1,9 +1,12 @@
 """One case: its text, its classification and the closest other cases."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 
+from ..records import CaseRecord
 from ..services import case_to_record
+from .intake import proposal_form, review_page, save_reviewed
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 SIMILAR = 5
@@ -32,3 +35,35 @@ def show_json(ref: str):
     record["similar"] = [{"ref": h.ref, "title": h.title, "url": url_for("cases.show", ref=h.ref)}
                          for h in kb.index.similar(ref, limit=SIMILAR)]
     return jsonify(record)
+
+
+@bp.route("/<ref>/edit", methods=["GET", "POST"])
+def edit(ref: str):
+    """The bureau corrects a stored case; the same review step and residual check as a new case."""
+    kb = current_app.extensions["kb"]
+    heading = f"Modifier le cas {ref}"
+    if request.method == "POST":
+        def store(record: CaseRecord) -> str:
+            if not kb.update_case(ref, record, actor=current_user.username):
+                abort(404)
+            flash(f"Le cas {ref} a été modifié.")
+            return ref
+        return save_reviewed(store, heading=heading)
+    with kb.db.session() as session:
+        case = kb.get_case(session, ref)
+        if case is None:
+            abort(404)
+        record = case_to_record(case)
+    form = proposal_form({"title": record.title, "situation": record.situation, "opinion": record.opinion}, {
+        "themes": record.themes, "sectors": ", ".join(record.sectors), "year": record.year,
+        "channel": record.channel, "legal_refs": "\n".join(record.legal_refs)})
+    return review_page(form, url_for("cases.edit", ref=ref), heading=heading)
+
+
+@bp.post("/<ref>/delete")
+def delete(ref: str):
+    kb = current_app.extensions["kb"]
+    if not kb.delete_case(ref, actor=current_user.username):
+        abort(404)
+    flash(f"Le cas {ref} a été supprimé.")
+    return redirect(url_for("search.index"))

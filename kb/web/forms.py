@@ -6,14 +6,17 @@ from datetime import date
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField,
                      StringField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..records import MAX_ITEM_LENGTH, MAX_LENGTH
 
 REQUIRED = "Ce champ est obligatoire."
-CHANNEL_CHOICES = [("permanence", "Permanence téléphonique"), ("mail", "Courrier / courriel"), ("bureau", "Réunion du bureau")]
-ROLE_CHOICES = [("volunteer", "Bénévole"), ("trainer", "Formateur"), ("bureau", "Bureau"), ("admin", "Administrateur")]
+CHANNEL_CHOICES = [SelectChoice("permanence", "Permanence téléphonique"), SelectChoice("mail", "Courrier / courriel"),
+                   SelectChoice("bureau", "Réunion du bureau")]
+ROLE_CHOICES = [SelectChoice("volunteer", "Bénévole"), SelectChoice("trainer", "Formateur"),
+                SelectChoice("bureau", "Bureau"), SelectChoice("admin", "Administrateur")]
 
 
 def too_long(limit: int) -> str:
@@ -74,3 +77,14 @@ class UserCreateForm(FlaskForm):
 class UserUpdateForm(FlaskForm):
     role = SelectField("Rôle", choices=ROLE_CHOICES)
     active = BooleanField("Compte actif")
+
+
+class SelectionForm(FlaskForm):
+    title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=200, message=too_long(200))])
+    description = TextAreaField("Description (public, équipe, objectifs)", validators=[Optional(), Length(max=2000, message=too_long(2000))])
+    shared = BooleanField("Partager avec les autres formateurs (lecture seule)")
+
+
+class SelectionItemForm(FlaskForm):
+    note = TextAreaField("Note du formateur", validators=[Optional(), Length(max=4000, message=too_long(4000))])
+    questions = TextAreaField("Questions pour la discussion (une par ligne)", validators=[Optional(), Length(max=4000, message=too_long(4000))])

@@ -5,7 +5,7 @@ an endpoint without a rule is refused, and the access-matrix test fails until it
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import Flask, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_limiter import Limiter
@@ -24,6 +24,26 @@ ACCESS: dict[str, str] = {
     "auth.password": "volunteer",
     "intake.new": "bureau",
     "intake.save": "bureau",
+    "cases.edit": "bureau",
+    "cases.delete": "bureau",
+    "bureau.dashboard": "bureau",
+    "bureau.report": "bureau",
+    "bureau.report_export": "bureau",
+    "bureau.report_summary": "bureau",
+    "bureau.themes": "bureau",
+    "bureau.theme_action": "bureau",
+    "selections.index": "trainer",
+    "selections.create": "trainer",
+    "selections.show": "trainer",
+    "selections.edit": "trainer",
+    "selections.delete": "trainer",
+    "selections.duplicate": "trainer",
+    "selections.add_item": "trainer",
+    "selections.add_to_chosen": "trainer",
+    "selections.update_item": "trainer",
+    "selections.move_item": "trainer",
+    "selections.remove_item": "trainer",
+    "selections.export": "trainer",
     "admin.users": "admin",
     "admin.create_user_view": "admin",
     "admin.update_user": "admin",
@@ -68,9 +88,9 @@ def load_user(session_id: str) -> SessionUser | None:
 
 
 def init_security(app: Flask) -> None:
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=SESSION_HOURS))
-    app.config.setdefault("SESSION_COOKIE_SECURE", app.config.get("KB_HTTPS", False))
-    app.config.setdefault("REMEMBER_COOKIE_DURATION", timedelta(hours=SESSION_HOURS))
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=SESSION_HOURS)
+    # Behind HTTPS (KB_HTTPS=1), the session cookie is never sent over plain HTTP.
+    app.config["SESSION_COOKIE_SECURE"] = bool(app.config.get("KB_HTTPS"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Connectez-vous pour accéder à la base de cas."

@@ -1,0 +1,158 @@
+"""Turn the recognisers' raw proposals into a clean, non-overlapping list of spans.
+
+Order of decisions: exact patterns win every overlap; weak spans (names, places, organisations) are
+cut around them and dropped inside allow-listed phrases; overlapping weak spans are merged; then
+every other mention of a found name or place in the same text is added (a surname left behind is a leak).
+"""
+from __future__ import annotations
+
+from .context import Context
+from .lexicon import PARTICLES
+from .recognizers.common import SAINTS, has_saint
+from .text import Token
+from .types import STRONG_LABELS, Span
+
+LABEL_PRIORITY = {"ORG": 3, "PERSON": 2, "LOCATION": 1}
+#: Sources whose evidence is strong enough to override the allow-list (a civility names a person).
+FORCE_SOURCES = frozenset({"civility"})
+
+
+def _greedy(spans: list[Span]) -> list[Span]:
+    """Keep the longest (then most confident) of overlapping spans."""
+    kept: list[Span] = []
+    for s in sorted(spans, key=lambda s: (-(s.end - s.start), -s.score, s.start)):
+        if all(s.end <= k.start or s.start >= k.end for k in kept):
+            kept.append(s)
+    return sorted(kept, key=lambda s: s.start)
+
+
+def _subtract(ctx: Context, span: Span, blockers: list[Span]) -> list[Span]:
+    pieces = [(span.start, span.end)]
+    for b in blockers:
+        nxt = []
+        for a, e in pieces:
+            if b.end <= a or b.start >= e:
+                nxt.append((a, e))
+                continue
+            if b.start > a:
+                nxt.append((a, b.start))
+            if b.end < e:
+                nxt.append((b.end, e))
+        pieces = nxt
+    out = []
+    for a, e in pieces:
+        toks = [t for t in ctx.tokens_in(a, e) if t.alpha and t.end <= e and t.start >= a]
+        toks = [t for t in toks if t.cap]
+        if toks:
+            out.append(Span(toks[0].start, toks[-1].end, span.label, span.score, span.source))
+    return out
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    cluster: list[Span] = []
+    end = -1
+    for s in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if cluster and s.start < end:
+            cluster.append(s)
+            end = max(end, s.end)
+            continue
+        if cluster:
+            out.append(_union(cluster))
+        cluster, end = [s], s.end
+    if cluster:
+        out.append(_union(cluster))
+    return out
+
+
+def _union(cluster: list[Span]) -> Span:
+    best = max(cluster, key=lambda s: (s.end - s.start, s.score, LABEL_PRIORITY.get(s.label, 0)))
+    return Span(min(s.start for s in cluster), max(s.end for s in cluster), best.label,
+                max(s.score for s in cluster), best.source)
+
+
+def _name_keys(ctx: Context, span: Span) -> set[str]:
+    keys = set()
+    for t in ctx.tokens_in(span.start, span.end):
+        if not t.alpha or t.low in PARTICLES or len(t.text) < 2 or t.low in SAINTS:
+            continue
+        if len(t.text) == 1:
+            continue
+        if ctx.is_allowed(t.start, t.end):
+            continue
+        keys.add(t.low)
+    return keys
+
+
+def _overlaps(spans: list[Span], start: int, end: int) -> bool:
+    return any(not (end <= s.start or start >= s.end) for s in spans)
+
+
+def _expand(ctx: Context, weak: list[Span], strong: list[Span]) -> list[Span]:
+    person_keys: set[str] = set()
+    for s in weak:
+        if s.label == "PERSON":
+            person_keys |= _name_keys(ctx, s)
+    added: list[Span] = []
+    taken = weak + strong
+    if person_keys:
+        for tok in ctx.tokens:
+            if tok.low not in person_keys or ctx.is_allowed(tok.start, tok.end) or has_saint(ctx, tok):
+                continue
+            if (ctx.is_french(tok) or len(tok.text) <= 3) and not tok.cap:
+                continue
+            a, b = ctx.compound(tok)
+            start, end = tok.start, tok.end
+            parts = [p for p in ctx.tokens[a.i:b.i + 1] if p.low not in PARTICLES]
+            whole = all(p.low in person_keys for p in parts)
+            if whole:
+                start, end = a.start, b.end
+            elif not tok.cap:
+                continue  # "car-wash" is not the name "Wash"
+            if _overlaps(taken, start, end) or _overlaps(added, start, end):
+                continue
+            added.append(Span(start, end, "PERSON", 0.6, "coref"))
+    # places and organisations: every other mention of the same phrase
+    phrases = {}
+    for s in weak:
+        if s.label in ("LOCATION", "ORG"):
+            toks = [t for t in ctx.tokens_in(s.start, s.end)]
+            if toks:
+                phrases.setdefault(tuple(t.low for t in toks), (s.label, toks))
+    for key, (label, toks) in phrases.items():
+        n = len(key)
+        single_common = n == 1 and (ctx.is_french(toks[0]) or len(toks[0].text) <= 3)
+        for i in range(len(ctx.tokens) - n + 1):
+            if ctx.tokens[i].low != key[0]:
+                continue
+            seq = ctx.tokens[i:i + n]
+            if tuple(t.low for t in seq) != key:
+                continue
+            if single_common and not seq[0].cap:
+                continue
+            start, end = seq[0].start, seq[-1].end
+            if ctx.is_allowed(start, end) or _overlaps(added, start, end):
+                continue
+            if any(not (end <= s.start or start >= s.end) and (s.start < start or s.end > end) for s in taken):
+                continue  # partly inside a larger span: leave it to that span
+            if any(s.start == start and s.end == end for s in taken):
+                continue
+            added.append(Span(start, end, label, 0.6, "coref"))
+    return added
+
+
+def resolve(ctx: Context, spans: list[Span]) -> list[Span]:
+    strong = _greedy([s for s in spans if s.label in STRONG_LABELS])
+    weak: list[Span] = []
+    for s in spans:
+        if s.label in STRONG_LABELS:
+            continue
+        for piece in _subtract(ctx, s, strong) if _overlaps(strong, s.start, s.end) else [s]:
+            if piece.source in FORCE_SOURCES or not ctx.is_allowed(piece.start, piece.end):
+                weak.append(piece)
+    weak = _merge(weak)
+    weak = _merge(weak + _expand(ctx, weak, strong))
+    return sorted(strong + weak, key=lambda s: s.start)
+
+
+__all__ = ["resolve", "Token"]

@@ -1,0 +1,101 @@
+"""Small text helpers: length-preserving folding, word tokens, sentence starts.
+
+Every recogniser works on raw offsets, so folding must keep one output character per input character.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+# Abbreviations whose final '.' does not end a sentence.
+ABBREVIATIONS = frozenset({"m", "mm", "mme", "mmes", "mlle", "dr", "pr", "me", "st", "ste", "av", "bd", "bld", "réf",
+                           "ref", "tél", "tel", "n", "no", "cf", "ex", "art", "al", "ch", "sq", "rte", "pl", "fax",
+                           "gsm", "vs", "env", "p", "dir", "coord", "resp", "éd"})
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(c: str) -> str:
+    low = c.lower()
+    if len(low) != 1:
+        low = c
+    base = unicodedata.normalize("NFD", low)[0]
+    if base == "ı":
+        base = "i"
+    return base if len(base) == 1 else low
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents, one character for one character (offsets stay valid)."""
+    return "".join(_fold_char(c) for c in text)
+
+
+def fold_key(text: str) -> str:
+    """Comparison key of a phrase: folded words joined by one space (hyphens, apostrophes ignored)."""
+    return " ".join(m.group(0) for m in WORD_RE.finditer(fold(text)))
+
+
+def is_capitalised(word: str) -> bool:
+    return bool(word) and word[0].isupper()
+
+
+def is_all_caps(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word of the input: letters and digits only (hyphens and apostrophes separate words)."""
+
+    i: int
+    start: int
+    end: int
+    text: str
+    low: str  # folded
+
+    @property
+    def cap(self) -> bool:
+        return self.text[0].isupper()
+
+    @property
+    def alpha(self) -> bool:
+        return self.text.isalpha()
+
+
+def tokenize(text: str, folded: str) -> list[Token]:
+    return [Token(i, m.start(), m.end(), m.group(0), folded[m.start():m.end()])
+            for i, m in enumerate(WORD_RE.finditer(text))]
+
+
+def joined_by(text: str, a: Token, b: Token, seps: str = " -'’") -> bool:
+    """True when only one or two separator characters (space, hyphen, apostrophe) stand between a and b."""
+    gap = text[a.end:b.start]
+    return 0 < len(gap) <= 2 and all(c in seps for c in gap) or gap == " - "
+
+
+def is_sentence_start(text: str, pos: int) -> bool:
+    """Whether a word starting at pos opens a sentence (text start, new line, or after . ! ? …)."""
+    j = pos - 1
+    while j >= 0 and text[j] in " \t\u00a0«\"“'(‘*•·>":
+        j -= 1
+    if j < 0:
+        return True
+    c = text[j]
+    if c in "\n\r!?…":
+        return True
+    if c in "-–—" and (j == 0 or text[j - 1] in "\n\r" or text[:j].rstrip(" \t").endswith("\n")):
+        return True  # bullet at line start
+    if c == ".":
+        k = j - 1
+        while k >= 0 and (text[k].isalpha()):
+            k -= 1
+        prev = text[k + 1:j]
+        if len(prev) == 1 and prev.isupper():
+            return False  # an initial: "Mme D. Dupont"
+        if prev.lower() in ABBREVIATIONS:
+            return False
+        return True
+    return False

@@ -1,0 +1,104 @@
+"""CaseIndex: the application's only handle on the search index (Whoosh stays behind it)."""
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+from whoosh.writing import CLEAR
+
+from indexes import store
+from indexes.model import CaseDoc, Hit, SearchRequest, SearchResult
+from indexes.schema import build_schema
+from indexes.search import Generation, run_search, similar
+from indexes.thesaurus import Thesaurus
+
+BULK_MIN_DOCS = 2000  # from this many cases, a rebuild analyses in parallel processes
+
+
+class CaseIndex:
+    """Opens or creates the index in ``path`` (a folder). Safe to share between threads: searches
+    are serialised on one searcher, re-opened (never ``refresh()``ed) when the index changed."""
+
+    def __init__(self, path: Path, thesaurus_path: Path | None = None) -> None:
+        self.path = Path(path)
+        self._ix = store.open_or_create(self.path)
+        self._thesaurus_path = thesaurus_path
+        self._thesaurus: Thesaurus | None = None
+        self._gen: Generation | None = None
+        self._lock = threading.RLock()
+
+    # -- writing --------------------------------------------------------------------------
+    def upsert(self, docs: Iterable[CaseDoc]) -> int:
+        """Add or replace cases (by ref) in one commit."""
+        with store.writer(self._ix) as w:
+            return store.add_all(w, docs, update=True)
+
+    def delete(self, refs: Iterable[str]) -> None:
+        with store.writer(self._ix) as w:
+            for ref in refs:
+                w.delete_by_term("ref", ref)
+
+    def rebuild(self, docs: Iterable[CaseDoc]) -> int:
+        """Replace the whole content (a CLI job). Readers see the old content until the commit;
+        if the schema or analyser changed, the folder is wiped and the index created anew."""
+        with self._lock:
+            self._close_generation()
+            if self._ix.schema != build_schema():
+                self._ix = store.recreate(self.path)
+            docs = iter(docs)
+            head = list(itertools.islice(docs, BULK_MIN_DOCS))
+            bulk = {"limitmb": 256}
+            if len(head) == BULK_MIN_DOCS and (os.cpu_count() or 1) > 1:
+                bulk.update(procs=min(4, os.cpu_count() or 1), multisegment=True)
+            with store.writer(self._ix, **bulk) as w:
+                w.mergetype = CLEAR
+                return store.add_all(w, itertools.chain(head, docs), update=False)
+
+    # -- reading --------------------------------------------------------------------------
+    def search(self, req: SearchRequest) -> SearchResult:
+        with self._lock:
+            return run_search(self._generation(), self.thesaurus, req)
+
+    def similar(self, ref: str, limit: int = 5) -> list[Hit]:
+        """"Cas similaires": more-like-this over the case's text, never the case itself."""
+        with self._lock:
+            return similar(self._generation(), ref, limit)
+
+    def stamps(self) -> dict[str, datetime]:
+        """ref -> updated_at as indexed, to compare with the database."""
+        with self._lock:
+            searcher = self._generation().searcher
+            return {
+                f["ref"]: datetime.fromisoformat(f["updated_at"])
+                for f in searcher.all_stored_fields()
+                if "ref" in f and "updated_at" in f
+            }
+
+    def doc_count(self) -> int:
+        with self._lock:
+            return self._generation().searcher.doc_count()
+
+    @property
+    def thesaurus(self) -> Thesaurus:
+        if self._thesaurus is None:
+            self._thesaurus = Thesaurus.load(self._thesaurus_path)
+        return self._thesaurus
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_generation()
+
+    def _generation(self) -> Generation:
+        if self._gen is None or not self._gen.up_to_date():
+            self._close_generation()
+            self._gen = Generation(self._ix.searcher())
+        return self._gen
+
+    def _close_generation(self) -> None:
+        if self._gen is not None:
+            self._gen.close()
+            self._gen = None

@@ -1,0 +1,39 @@
+"""The index schema: which case fields are searched, stored, counted or kept as vectors."""
+from __future__ import annotations
+
+from whoosh.analysis import RegexTokenizer, StripFilter
+from whoosh.columns import FixedBytesColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
+
+from indexes.analysis import folded_analyzer, stemmed_analyzer
+
+VECTOR_DIM = 300
+VECTOR_BYTES = VECTOR_DIM * 2  # float16
+
+# Stemmed fields searched by a query, with their query-time weights (title > situation > opinion).
+TEXT_FIELDS: dict[str, float] = {"title": 3.0, "situation": 1.6, "opinion": 1.0, "tags": 1.4}
+# Facet fields: one index term per value, counted from postings (see facets.py).
+FACET_FIELDS = ("themes", "sectors", "year", "channel", "legal_refs")
+EXACT_FIELD = "exact"  # folded, unstemmed, stop words kept: quoted phrases and spelling
+VALUE_SEP = "\x1f"  # joins facet values (a legal reference may hold commas)
+
+
+def build_schema() -> Schema:
+    stem = stemmed_analyzer()
+    values = RegexTokenizer(r"[^\x1f]+") | StripFilter()
+    return Schema(
+        ref=ID(stored=True, unique=True),
+        title=TEXT(analyzer=stem, stored=True, phrase=False),
+        situation=TEXT(analyzer=stem, stored=True, phrase=False),
+        opinion=TEXT(analyzer=stem, stored=True, phrase=False),
+        # sectors, theme slugs and legal references as searchable words ("458bis", "cpas", "RGPD")
+        tags=TEXT(analyzer=stem, phrase=False),
+        exact=TEXT(analyzer=folded_analyzer(), phrase=True),
+        themes=KEYWORD(stored=True, analyzer=values),
+        sectors=KEYWORD(stored=True, analyzer=values),
+        legal_refs=KEYWORD(stored=True, analyzer=values),
+        channel=ID(stored=True),
+        year=ID(stored=True),
+        updated_at=STORED(),
+        vec=COLUMN(FixedBytesColumn(VECTOR_BYTES)),
+    )

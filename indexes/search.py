@@ -1,0 +1,261 @@
+"""Running a search on one index generation: concepts scored with BM25F over numpy arrays, strict
+(every concept) then relaxed (any concept) matching, facets, meaning re-ranking, date sort,
+pagination, snippets; and "similar cases"."""
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from indexes.analysis import stems
+from indexes.facets import DocTable
+from indexes.highlight import Marks, snippet
+from indexes.model import Hit, SearchRequest, SearchResult
+from indexes.query import EXPANSION_WEIGHT, Concept, ParsedQuery, Vocabulary, parse
+from indexes.schema import EXACT_FIELD, TEXT_FIELDS, VECTOR_DIM
+from indexes.scoring import Scorer
+from indexes.thesaurus import Thesaurus
+from indexes.vectors import from_bytes, word_vectors
+
+PHRASE_WEIGHT = 3.0  # a quoted phrase is what the user insists on
+CONCEPT_TIEBREAK = 0.2  # a case using the typed word and a synonym scores a little more
+COORDINATION = 1.0  # relaxed matching: bonus for the share of concepts a case matches
+MIN_STRICT_HITS = 10  # fewer strict hits than a page: add relaxed hits after them
+RERANK_DEPTH = 50  # candidates re-ranked with the meaning vectors
+VECTOR_SHARE = 0.35  # share of the final score given to the meaning (cosine) similarity
+MAX_PER_PAGE = 100
+SIMILAR_TERMS = 14
+_BODY_FIELDS = {f: w for f, w in TEXT_FIELDS.items() if f != "tags"}
+
+
+class Generation:
+    """A searcher and everything derived from it, valid until the index changes."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        reader = searcher.reader()
+        self.table = DocTable(reader)
+        self.scorer = Scorer(reader)
+        self._vec_column = reader.column_reader("vec") if reader.has_column("vec") else None
+        self._known: dict[str, bool] = {}
+        self._fixes: dict[str, str | None] = {}
+        self.vocabulary = Vocabulary(self._is_known, self._correct)
+
+    def up_to_date(self) -> bool:
+        return self.searcher.up_to_date()
+
+    def close(self) -> None:
+        self.searcher.close()
+
+    def _is_known(self, stem: str) -> bool:
+        hit = self._known.get(stem)
+        if hit is None:
+            reader = self.searcher.reader()
+            hit = any(reader.doc_frequency(f, stem) > 0 for f in TEXT_FIELDS)
+            self._known[stem] = hit
+        return hit
+
+    def _correct(self, word: str) -> str | None:
+        """The most frequent indexed word one edit away (two for long words), or None."""
+        if word in self._fixes:
+            return self._fixes[word]
+        reader = self.searcher.reader()
+        best = None
+        for dist in (1, 2) if len(word) >= 7 else (1,):
+            cands = list(reader.terms_within(EXACT_FIELD, word, dist, prefix=1))
+            if cands:
+                best = max(cands, key=lambda w: (reader.doc_frequency(EXACT_FIELD, w), w))
+                break
+        self._fixes[word] = best
+        return best
+
+    def doc_vectors(self, docnums: list[int]) -> np.ndarray:
+        """Stored meaning vectors of these documents (rows of zeros where missing)."""
+        out = np.zeros((len(docnums), VECTOR_DIM), dtype=np.float32)
+        if self._vec_column is not None:
+            for i, d in enumerate(docnums):
+                out[i] = from_bytes(self._vec_column[d])
+        return out
+
+    def phrase_docs(self, words: tuple[str, ...]) -> np.ndarray:
+        mask = np.zeros(self.table.size, dtype=bool)
+        q = wq.Phrase(EXACT_FIELD, list(words)) if len(words) > 1 else wq.Term(EXACT_FIELD, words[0])
+        ids = np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)
+        mask[ids] = True
+        return mask
+
+
+def concept_scores(gen: Generation, c: Concept) -> np.ndarray | None:
+    """Score of every document for one concept (0 where it does not match), None if it matches none."""
+    sc = gen.scorer
+    if c.phrase:
+        base = sc.words({EXACT_FIELD: 1.0}, c.phrase, PHRASE_WEIGHT)
+        if base is None:
+            return None
+        return base * gen.phrase_docs(c.phrase) if len(c.phrase) > 1 else base
+    parts = []
+    if c.stems:
+        parts.append(sc.words(TEXT_FIELDS, c.stems, 1.0))
+    exp_weight = EXPANSION_WEIGHT if c.stems else 1.0
+    parts.extend(sc.words(TEXT_FIELDS, e, exp_weight) for e in c.expansions)
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    stack = np.vstack(parts)
+    best = stack.max(axis=0)
+    return best + CONCEPT_TIEBREAK * (stack.sum(axis=0) - best)
+
+
+def run_search(gen: Generation, thesaurus: Thesaurus, req: SearchRequest) -> SearchResult:
+    table = gen.table
+    per_page = max(1, min(req.per_page, MAX_PER_PAGE))
+    page = max(1, req.page)
+    start = (page - 1) * per_page
+    filtered = table.filter_mask(req)
+    allowed = table.live if filtered is None else filtered
+    parsed = parse(req.query, thesaurus, gen.vocabulary)
+    relaxed = False
+    if not parsed:
+        matched = allowed
+        ids = table.by_date(matched)[start : start + per_page]
+        page_hits = [(0.0, int(d)) for d in ids]
+    else:
+        matched, score, strict, relaxed = _match(gen, parsed, allowed)
+        if req.sort == "date":
+            ids = table.by_date(matched)[start : start + per_page]
+            page_hits = [(float(score[d]), int(d)) for d in ids]
+        else:
+            page_hits = _ranked(gen, parsed, matched, score, strict if relaxed else None, start + per_page)
+            page_hits = page_hits[start : start + per_page]
+    marks = Marks(parsed.highlight_stems(), parsed.highlight_words()) if req.highlight else Marks(frozenset())
+    return SearchResult(
+        total=int(matched.sum()),
+        hits=[_hit(gen.searcher, d, s, marks) for s, d in page_hits],
+        facets=table.facet_counts(matched) if req.facets else {},
+        suggestion=parsed.suggestion,
+        relaxed=relaxed,
+    )
+
+
+def _match(gen: Generation, parsed: ParsedQuery, allowed: np.ndarray):
+    """(matched mask, score, strict mask, relaxed?) -- strict = every concept matches; when that
+    leaves less than a page, cases matching any concept follow, scored with a coordination bonus."""
+    n = len(parsed.concepts)
+    score = np.zeros(gen.table.size, dtype=np.float32)
+    count = np.zeros(gen.table.size, dtype=np.int16)
+    for c in parsed.concepts:
+        s = concept_scores(gen, c)
+        if s is not None:
+            score += s
+            count += s > 0
+    strict = (count == n) & allowed
+    if strict.sum() >= MIN_STRICT_HITS or n == 1:
+        return strict, score, strict, False
+    wider = (count > 0) & allowed
+    score *= 1.0 + COORDINATION * (count / n)
+    return wider, score, strict, bool(wider.sum() > strict.sum())
+
+
+def _ranked(
+    gen: Generation, parsed: ParsedQuery, matched: np.ndarray, score: np.ndarray, first: np.ndarray | None, need: int
+) -> list[tuple[float, int]]:
+    """(score, docnum) best first, ``first`` (strict matches) ahead; the head re-ranked by meaning."""
+    cand = np.flatnonzero(matched)
+    if not len(cand):
+        return []
+    key = score[cand] + (score.max() + 1.0) * first[cand] if first is not None else score[cand]
+    depth = max(need, RERANK_DEPTH)
+    if len(cand) > depth:
+        part = np.argpartition(-key, depth - 1)[:depth]
+        cand, key = cand[part], key[part]
+    order = np.argsort(-key, kind="stable")
+    cand = cand[order]
+    head, tail = cand[:RERANK_DEPTH], cand[RERANK_DEPTH:]
+    qvec = query_vector(parsed)
+    base = score[head] / (score[head].max() or 1.0)
+    if qvec is not None:
+        mixed = (1 - VECTOR_SHARE) * base + VECTOR_SHARE * (gen.doc_vectors(head.tolist()) @ qvec)
+    else:
+        mixed = base
+    group = first[head] if first is not None else np.zeros(len(head), dtype=bool)
+    order = np.lexsort((-mixed, ~group))
+    out = [(float(mixed[i]), int(head[i])) for i in order]
+    floor = min((s for s, _ in out), default=0.0)
+    return out + [(min(floor, float(score[d])), int(d)) for d in tail]
+
+
+def query_vector(parsed: ParsedQuery) -> np.ndarray | None:
+    wv = word_vectors()
+    if wv is None:
+        return None
+    texts: list[tuple[str, float]] = []
+    for c in parsed.concepts:
+        texts.extend((w, 1.0) for w in c.typed)
+        if c.expansion_texts:
+            share = EXPANSION_WEIGHT / len(c.expansion_texts)
+            texts.extend((e, share) for e in c.expansion_texts)
+    return wv.embed(texts)
+
+
+def _hit(searcher: Searcher, docnum: int, score: float, marks: Marks) -> Hit:
+    f = searcher.stored_fields(docnum)
+    return Hit(
+        ref=f["ref"],
+        title=f.get("title", ""),
+        score=round(score, 4),
+        themes=list(f.get("themes") or []),
+        sectors=list(f.get("sectors") or []),
+        year=f.get("year"),
+        channel=f.get("channel", ""),
+        snippet=snippet([f.get("situation", ""), f.get("opinion", ""), f.get("title", "")], marks),
+    )
+
+
+def similar(gen: Generation, ref: str, limit: int) -> list[Hit]:
+    """Cases close to ``ref``: its key terms find candidates, meaning vectors and themes order them."""
+    searcher = gen.searcher
+    docnum = searcher.document_number(ref=ref)
+    if docnum is None:
+        return []
+    f = searcher.stored_fields(docnum)
+    terms = _key_terms(gen, " ".join((f.get("title", ""),) * 2 + (f.get("situation", ""), f.get("opinion", ""))))
+    if not terms:
+        return []
+    top_w = terms[0][1]
+    score = np.zeros(gen.table.size, dtype=np.float32)
+    for t, w in terms:
+        got = gen.scorer.words(_BODY_FIELDS, (t,), w / top_w)
+        if got is not None:
+            score += got
+    score *= gen.table.live
+    score[docnum] = 0.0
+    cand = np.flatnonzero(score > 0)
+    if not len(cand):
+        return []
+    if len(cand) > RERANK_DEPTH:
+        cand = cand[np.argpartition(-score[cand], RERANK_DEPTH - 1)[:RERANK_DEPTH]]
+    base = score[cand] / score[cand].max()
+    own = gen.doc_vectors([docnum])[0]
+    cos = gen.doc_vectors(cand.tolist()) @ own if own.any() else np.zeros(len(cand))
+    themes = set(f.get("themes") or [])
+    theme_cols = gen.table.columns["themes"]
+    overlap = np.zeros(len(cand), dtype=np.float32)
+    for t in themes:
+        overlap += np.isin(cand, theme_cols.by_value.get(t, []))
+    final = 0.5 * base + 0.4 * cos + 0.1 * overlap / max(1, len(themes))
+    order = np.argsort(-final)[:limit]
+    return [_hit(searcher, int(cand[i]), float(final[i]), Marks(frozenset())) for i in order]
+
+
+def _key_terms(gen: Generation, text: str) -> list[tuple[str, float]]:
+    """The case's most telling stems: frequency in the case times rarity in the index."""
+    counts = Counter(stems(text))
+    weighted = [
+        (t, n * max(gen.scorer.idf(f, t) for f in _BODY_FIELDS)) for t, n in counts.items() if len(t) > 2
+    ]
+    weighted.sort(key=lambda p: -p[1])
+    return weighted[:SIMILAR_TERMS]

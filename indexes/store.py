@@ -1,0 +1,102 @@
+"""Opening the on-disk index and writing to it (one writer at a time, across processes)."""
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import index as windex
+from whoosh.index import FileIndex, LockError
+from whoosh.writing import IndexWriter
+
+from indexes.model import CaseDoc
+from indexes.schema import VALUE_SEP, build_schema
+from indexes.vectors import doc_vector_bytes
+
+INDEX_NAME = "cases"
+LOCK_TIMEOUT_S = 5.0  # each attempt waits this long for the lock
+LOCK_ATTEMPTS = 6
+
+
+def open_or_create(path: Path) -> FileIndex:
+    path.mkdir(parents=True, exist_ok=True)
+    if windex.exists_in(str(path), indexname=INDEX_NAME):
+        return windex.open_dir(str(path), indexname=INDEX_NAME)
+    return windex.create_in(str(path), build_schema(), indexname=INDEX_NAME)
+
+
+def recreate(path: Path) -> FileIndex:
+    """A fresh, empty index in ``path`` (old files removed: the analyser may have changed)."""
+    if path.exists():
+        for child in path.iterdir():
+            if child.is_dir():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+    path.mkdir(parents=True, exist_ok=True)
+    return windex.create_in(str(path), build_schema(), indexname=INDEX_NAME)
+
+
+@contextmanager
+def writer(ix: FileIndex, **kwargs) -> Iterator[IndexWriter]:
+    """An index writer, waiting for another process's writer to finish (timeout then retry)."""
+    delay = 0.2
+    for attempt in range(LOCK_ATTEMPTS):
+        try:
+            w = ix.writer(timeout=LOCK_TIMEOUT_S, **kwargs)
+            break
+        except LockError:
+            if attempt == LOCK_ATTEMPTS - 1:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+    try:
+        yield w
+    except BaseException:
+        w.cancel()
+        raise
+    else:
+        w.commit()
+
+
+def doc_fields(doc: CaseDoc) -> dict:
+    """The Whoosh fields of one case."""
+    themes = [t.strip() for t in doc.themes if t.strip()]
+    sectors = [s.strip() for s in doc.sectors if s.strip()]
+    legal = [r.strip() for r in doc.legal_refs if r.strip()]
+    tags = " ; ".join([*(t.replace("-", " ") for t in themes), *sectors, *legal])
+    fields = {
+        "ref": doc.ref,
+        "title": doc.title,
+        "situation": doc.situation,
+        "opinion": doc.opinion,
+        "tags": tags,
+        "exact": "\n".join((doc.title, doc.situation, doc.opinion)),
+        "themes": VALUE_SEP.join(themes),
+        "_stored_themes": themes,
+        "sectors": VALUE_SEP.join(sectors),
+        "_stored_sectors": sectors,
+        "legal_refs": VALUE_SEP.join(legal),
+        "_stored_legal_refs": legal,
+        "channel": doc.channel or "",
+        "year": str(doc.year) if doc.year is not None else "",
+        "_stored_year": doc.year,
+        "updated_at": doc.updated_at.isoformat(),
+    }
+    vec = doc_vector_bytes(doc.title, doc.situation, doc.opinion)
+    if vec is not None:
+        fields["vec"] = vec
+    return fields
+
+
+def add_all(w: IndexWriter, docs: Iterable[CaseDoc], update: bool) -> int:
+    n = 0
+    for doc in docs:
+        if update:
+            w.update_document(**doc_fields(doc))
+        else:
+            w.add_document(**doc_fields(doc))
+        n += 1
+    return n

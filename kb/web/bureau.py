@@ -1,0 +1,148 @@
+"""The bureau's pages: dashboard with counts and a chart, the annual report, theme management."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from .. import stats
+from ..charts import stacked_columns
+from ..documents import ReportEntry, annual_report_docx, annual_report_markdown, summarize_case
+from ..models import Case
+
+bp = Blueprint("bureau", __name__, url_prefix="/bureau")
+CHANNEL_LABELS = {"permanence": "Permanence", "mail": "Courrier", "bureau": "Bureau"}
+
+
+def _kb():
+    return current_app.extensions["kb"]
+
+
+def _period() -> stats.Period:
+    def year(name: str) -> int | None:
+        value = request.args.get(name, type=int)
+        return value if value is not None and 1900 <= value <= 2100 else None
+    return stats.Period(year("year_from"), year("year_to"))
+
+
+@bp.get("/")
+def dashboard():
+    period = _period()
+    with _kb().db.session() as db:
+        labels = _kb().theme_labels(db)
+        by_theme_year = stats.theme_year_counts(db, period)
+        by_year = stats.year_counts(db, period)
+        years = sorted(y for y in by_year if y is not None)
+        themes = [slug for slug in labels if any(by_theme_year[(slug, y)] for y in [*years, None])]
+        chart = stacked_columns([str(y) for y in years],
+                                [(labels[slug], [by_theme_year[(slug, y)] for y in years]) for slug in themes],
+                                title="Nombre de cas par thème et par année")
+        return render_template(
+            "dashboard.html", period=period, chart=chart, years=years, themes=themes, labels=labels,
+            by_theme_year=by_theme_year, by_year=by_year,
+            theme_totals={slug: sum(n for (s, _), n in by_theme_year.items() if s == slug) for slug in themes}, total=sum(by_year.values()),
+            sectors=stats.sector_counts(db, period), channels=stats.channel_counts(db, period),
+            channel_labels=CHANNEL_LABELS, latest=stats.latest_cases(db, period))
+
+
+def report_entries(period: stats.Period) -> tuple[list[ReportEntry], dict[str, str]]:
+    """Every case of the period once, under its first theme in the taxonomy's order."""
+    with _kb().db.session() as db:
+        labels = _kb().theme_labels(db)
+        order = {slug: i for i, slug in enumerate(_kb().theme_order(db))}
+        cases: list[Case] = stats.cases_of_period(db, period)
+        entries = []
+        for case in sorted(cases, key=lambda c: (min((order.get(t.slug, 99) for t in c.themes), default=99), c.year or 0, c.ref)):
+            primary = min(case.themes, key=lambda t: order.get(t.slug, 99)) if case.themes else None
+            situation, advice = summarize_case(case.situation, case.opinion)
+            entries.append(ReportEntry(theme_label=labels.get(primary.slug, primary.label) if primary else "Sans thème",
+                                       ref=case.ref, year=case.year, summary=case.report_summary or situation,
+                                       advice=advice))
+        return entries, labels
+
+
+def _report_period() -> tuple[int, int]:
+    period = _period()
+    this_year = date.today().year
+    start = period.year_from or period.year_to or this_year
+    return start, max(period.year_to or start, start)
+
+
+@bp.get("/report")
+def report():
+    start, end = _report_period()
+    entries, _ = report_entries(stats.Period(start, end))
+    return render_template("report.html", entries=entries, start=start, end=end,
+                           title=_report_title(start, end))
+
+
+@bp.get("/report.<fmt>")
+def report_export(fmt: str):
+    start, end = _report_period()
+    entries, _ = report_entries(stats.Period(start, end))
+    title = _report_title(start, end)
+    _kb().audit(current_user.username, "export", detail=f"annual report {start}-{end} ({fmt})")
+    name = f"avis-{start}-{end}"
+    if fmt == "docx":
+        return Response(annual_report_docx(title, (start, end), entries),
+                        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.docx"'})
+    if fmt == "md":
+        return Response(annual_report_markdown(title, (start, end), entries), mimetype="text/markdown; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.md"'})
+    return Response("Format inconnu.", status=404)
+
+
+@bp.post("/report/summary/<ref>")
+def report_summary(ref: str):
+    """The sentence used for this case in reports; the case itself is not changed."""
+    summary = (request.form.get("summary") or "")[:2000]
+    if not _kb().set_report_summary(ref, summary, actor=current_user.username):
+        return Response("Cas inconnu.", status=404)
+    flash(f"Résumé du cas {ref} enregistré." if summary.strip() else f"Résumé du cas {ref} rétabli par défaut.")
+    return redirect(url_for("bureau.report", year_from=request.form.get("year_from", type=int),
+                            year_to=request.form.get("year_to", type=int)) + f"#case-{ref}")
+
+
+def _report_title(start: int, end: int) -> str:
+    span = str(start) if start == end else f"{start}-{end}"
+    return f"Les avis rendus, regroupés par thème ({span})"
+
+
+@bp.get("/themes")
+def themes():
+    with _kb().db.session() as db:
+        rows = _kb().theme_rows(db)
+    return render_template("themes.html", themes=rows)
+
+
+@bp.post("/themes")
+def theme_action():
+    action = request.form.get("action")
+    kb, actor = _kb(), current_user.username
+    try:
+        if action == "add":
+            kb.add_theme(_label(), actor)
+            flash("Thème ajouté.")
+        elif action == "rename":
+            kb.rename_theme(request.form.get("slug", ""), _label(), actor)
+            flash("Thème renommé.")
+        elif action in ("retire", "restore"):
+            kb.set_theme_retired(request.form.get("slug", ""), action == "retire", actor)
+            flash("Thème retiré : il reste sur ses cas mais n'est plus proposé." if action == "retire" else "Thème rétabli.")
+        elif action == "merge":
+            moved = kb.merge_themes(request.form.get("source", ""), request.form.get("target", ""), actor)
+            flash(f"Thèmes fusionnés : {moved} cas déplacé(s).")
+        else:
+            flash("Action inconnue.")
+    except ValueError as exc:
+        flash(str(exc))
+    return redirect(url_for("bureau.themes"))
+
+
+def _label() -> str:
+    label = (request.form.get("label") or "").strip()
+    if not label or len(label) > 200:
+        raise ValueError("Le nom du thème doit compter entre 1 et 200 caractères.")
+    return label
