@@ -24,7 +24,8 @@ svp stp rdv etc cf ok mr mme mlle dr me pr st ste salut hello madame monsieur me
 jeudi vendredi samedi dimanche janvier février mars avril mai juin juillet août septembre octobre novembre décembre
 hier demain aujourd'hui puis alors donc car or après avant depuis pendant selon sans sous vers entre contre parmi
 rappel note appel réunion présents présent absents excusés point questions question réponse avis décision
-discussion conclusion situation débat piste échange échanges réflexion vignette ps pj nb tél""".split()
+discussion conclusion situation débat piste échange échanges réflexion vignette ps pj nb tél lorsqu puisqu quoiqu
+jusqu presqu quelqu qu aujourd""".split()
 
 # Frequent first names that are also everyday French words: these stay "French" (ambiguous) even
 # though they are common names, so that "Claire", "Rose" or "Lien" at a sentence start is not masked

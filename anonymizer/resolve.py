@@ -121,6 +121,8 @@ def _expand(ctx: Context, weak: list[Span], strong: list[Span]) -> list[Span]:
                 phrases.setdefault(tuple(t.low for t in toks), (s.label, toks))
     for key, (label, toks) in phrases.items():
         n = len(key)
+        if all(ctx.lex.is_function_word(k) for k in key):
+            continue
         single_common = n == 1 and (ctx.is_french(toks[0]) or len(toks[0].text) <= 3)
         for i in range(len(ctx.tokens) - n + 1):
             if ctx.tokens[i].low != key[0]:

@@ -52,6 +52,23 @@ class FrenchElisionFilter(Filter):
             yield t
 
 
+class WordPairFilter(Filter):
+    """Turns a word stream into overlapping word pairs ("secret professionnel"): quoted phrases are
+    matched on pairs, which avoids reading positions (slow in Whoosh for common words)."""
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is self.__class__
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        prev = None
+        for t in tokens:
+            text = t.text
+            if prev is not None:
+                t.text = prev + " " + text
+                yield t
+            prev = text
+
+
 def _base():
     return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | FrenchElisionFilter()
 
@@ -69,6 +86,11 @@ def stemmed_analyzer():
 def folded_analyzer():
     """Unstemmed analyser keeping every word: exact phrases, spelling vocabulary."""
     return _base() | CharsetFilter(accent_map)
+
+
+def pair_analyzer():
+    """Folded word pairs, stop words kept: the exact-phrase field."""
+    return _base() | CharsetFilter(accent_map) | WordPairFilter()
 
 
 def match_analyzer():
@@ -94,6 +116,10 @@ def folded(text: str) -> list[str]:
 def match_keys(text: str) -> list[str]:
     """Stems with stop words kept, to compare word sequences (thesaurus entries against queries)."""
     return [t.text for t in _analyzers()[2](text)]
+
+
+def word_pairs(words: list[str] | tuple[str, ...]) -> list[str]:
+    return [a + " " + b for a, b in zip(words, words[1:])]
 
 
 def is_stop_word(word: str) -> bool:

@@ -5,7 +5,7 @@ from whoosh.analysis import RegexTokenizer, StripFilter
 from whoosh.columns import FixedBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
-from indexes.analysis import folded_analyzer, stemmed_analyzer
+from indexes.analysis import folded_analyzer, pair_analyzer, stemmed_analyzer
 
 VECTOR_DIM = 300
 VECTOR_BYTES = VECTOR_DIM * 2  # float16
@@ -14,7 +14,8 @@ VECTOR_BYTES = VECTOR_DIM * 2  # float16
 TEXT_FIELDS: dict[str, float] = {"title": 3.0, "situation": 1.6, "opinion": 1.0, "tags": 1.4}
 # Facet fields: one index term per value, counted from postings (see facets.py).
 FACET_FIELDS = ("themes", "sectors", "year", "channel", "legal_refs")
-EXACT_FIELD = "exact"  # folded, unstemmed, stop words kept: quoted phrases and spelling
+EXACT_FIELD = "exact"  # folded, unstemmed, stop words kept: quoted words and spelling
+PAIR_FIELD = "pairs"  # folded word pairs: quoted phrases
 VALUE_SEP = "\x1f"  # joins facet values (a legal reference may hold commas)
 
 
@@ -28,7 +29,8 @@ def build_schema() -> Schema:
         opinion=TEXT(analyzer=stem, stored=True, phrase=False),
         # sectors, theme slugs and legal references as searchable words ("458bis", "cpas", "RGPD")
         tags=TEXT(analyzer=stem, phrase=False),
-        exact=TEXT(analyzer=folded_analyzer(), phrase=True),
+        exact=TEXT(analyzer=folded_analyzer(), phrase=False),
+        pairs=KEYWORD(analyzer=pair_analyzer()),
         themes=KEYWORD(stored=True, analyzer=values),
         sectors=KEYWORD(stored=True, analyzer=values),
         legal_refs=KEYWORD(stored=True, analyzer=values),

@@ -6,20 +6,20 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
-from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from indexes.analysis import stems
+from indexes.analysis import folded, stems, word_pairs
 from indexes.facets import DocTable
 from indexes.highlight import Marks, snippet
 from indexes.model import Hit, SearchRequest, SearchResult
 from indexes.query import EXPANSION_WEIGHT, Concept, ParsedQuery, Vocabulary, parse
-from indexes.schema import EXACT_FIELD, TEXT_FIELDS, VECTOR_DIM
+from indexes.schema import EXACT_FIELD, PAIR_FIELD, TEXT_FIELDS, VECTOR_DIM
 from indexes.scoring import Scorer
 from indexes.thesaurus import Thesaurus
 from indexes.vectors import from_bytes, word_vectors
 
 PHRASE_WEIGHT = 3.0  # a quoted phrase is what the user insists on
+PHRASE_CHECK_MAX = 300  # phrases of 3+ words: candidates checked word by word against the text
 CONCEPT_TIEBREAK = 0.2  # a case using the typed word and a synonym scores a little more
 COORDINATION = 1.0  # relaxed matching: bonus for the share of concepts a case matches
 MIN_STRICT_HITS = 10  # fewer strict hits than a page: add relaxed hits after them
@@ -80,10 +80,21 @@ class Generation:
         return out
 
     def phrase_docs(self, words: tuple[str, ...]) -> np.ndarray:
-        mask = np.zeros(self.table.size, dtype=bool)
-        q = wq.Phrase(EXACT_FIELD, list(words)) if len(words) > 1 else wq.Term(EXACT_FIELD, words[0])
-        ids = np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)
-        mask[ids] = True
+        """Documents holding the phrase: every word pair present, then (when few) checked in order
+        against the stored text, so that "a b c" does not match "a b ... b c"."""
+        mask = self.table.live.copy()
+        for pair in word_pairs(words):
+            ids, _ = self.scorer.postings(PAIR_FIELD, pair)
+            hit = np.zeros(self.table.size, dtype=bool)
+            hit[ids] = True
+            mask &= hit
+        cand = np.flatnonzero(mask)
+        if len(words) > 2 and len(cand) <= PHRASE_CHECK_MAX:
+            needle = " " + " ".join(words) + " "
+            for d in cand:
+                f = self.searcher.stored_fields(int(d))
+                text = " " + " ".join(folded(" ".join((f.get("title", ""), f.get("situation", ""), f.get("opinion", ""))))) + " "
+                mask[d] = needle in text
         return mask
 
 

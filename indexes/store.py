@@ -74,6 +74,7 @@ def doc_fields(doc: CaseDoc) -> dict:
         "opinion": doc.opinion,
         "tags": tags,
         "exact": "\n".join((doc.title, doc.situation, doc.opinion)),
+        "pairs": "\n".join((doc.title, doc.situation, doc.opinion)),
         "themes": VALUE_SEP.join(themes),
         "_stored_themes": themes,
         "sectors": VALUE_SEP.join(sectors),

@@ -55,6 +55,39 @@ def import_command(file: Path) -> None:
                f"{report.unchanged} unchanged.")
 
 
+@kb_cli.command("import-report")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show the drafts it would create; store nothing.")
+@click.option("--json", "as_json", is_flag=True, help="With --dry-run: print the drafts as JSON.")
+@click.option("--include-miscellaneous", is_flag=True,
+              help="Also take the items under a catch-all heading (« Divers »), set aside by default.")
+def import_report_command(file: Path, dry_run: bool, as_json: bool, include_miscellaneous: bool) -> None:
+    """Turn an activity report (PDF or text) into anonymised drafts for the bureau's review queue."""
+    from .archive import import_report
+    from .report_parser import NotAReport
+
+    try:
+        result = import_report(knowledge_base(), file, include_miscellaneous, dry_run=dry_run)
+    except NotAReport as exc:
+        raise click.ClickException(f"{file.name}: {exc}")
+    if dry_run and as_json:
+        click.echo(json.dumps({"period": result.period, "drafts": [d.as_json() for d in result.drafts],
+                               "set_aside": len(result.set_aside)}, ensure_ascii=False, indent=2))
+        return
+    period = "-".join(map(str, result.period)) if result.period else "unknown period"
+    click.echo(f"{file.name}: {len(result.drafts)} opinion(s) found ({period}).")
+    if dry_run:
+        for draft in result.drafts:
+            click.echo(f"  [{draft.source.theme_slug or 'new: ' + str(draft.source.proposed_theme)}] {draft.title}")
+    else:
+        click.echo(f"{result.created} draft(s) added to the review queue, {result.already_known} already known.")
+    if result.proposals:
+        click.echo(f"Headings that match no theme (proposed as new themes): {', '.join(result.proposals)}")
+    if result.set_aside:
+        click.echo(f"{len(result.set_aside)} item(s) under a catch-all heading set aside "
+                   "(--include-miscellaneous to take them).")
+
+
 @kb_cli.command("load-demo")
 @click.option("--force", is_flag=True, help="Load even when the knowledge base already holds cases.")
 def load_demo_command(force: bool) -> None:

@@ -75,9 +75,17 @@ class Case(Base):
     situation: Mapped[str] = mapped_column(Text)
     opinion: Mapped[str] = mapped_column(Text, default="")
     year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Cases from an activity report may only be dated by the report's period: year .. year_to.
+    year_to: Mapped[int | None] = mapped_column(Integer, nullable=True)
     channel: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    @property
+    def period_label(self) -> str:
+        if self.year and self.year_to and self.year_to != self.year:
+            return f"{self.year}–{self.year_to}"
+        return str(self.year) if self.year else ""
 
     # The sentence the bureau uses for this case in annual reports; the case itself stays as it is.
     report_summary: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -117,6 +125,28 @@ class SelectionItem(Base):
 
     def question_list(self) -> list[str]:
         return [q.strip() for q in self.questions.splitlines() if q.strip()]
+
+
+class Draft(Base):
+    """An opinion found in an activity report, already anonymised, waiting for the bureau's review.
+
+    Only an approved draft becomes a case (and enters the index). The fingerprint (a hash of the
+    report's text for this opinion) makes a second import of the same report create nothing new.
+    """
+    __tablename__ = "drafts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending, approved, rejected
+    theme_slug: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    proposed_theme: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    year_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    year_to: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    title: Mapped[str] = mapped_column(String(300))
+    situation: Mapped[str] = mapped_column(Text)
+    opinion: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(200), default="")
+    case_ref: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class IndexTask(Base):

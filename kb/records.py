@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 from .models import CHANNELS
 
-FIELDS = ("ref", "title", "situation", "opinion", "themes", "sectors", "year", "channel", "legal_refs")
+FIELDS = ("ref", "title", "situation", "opinion", "themes", "sectors", "year", "channel", "legal_refs", "year_to")
 LIST_FIELDS = ("themes", "sectors", "legal_refs")
 LIST_SEPARATOR = ";"  # in CSV cells
 MAX_LENGTH = {"ref": 40, "title": 300, "situation": 20_000, "opinion": 20_000}
@@ -33,6 +33,7 @@ class CaseRecord:
     year: int | None = None
     channel: str = "permanence"
     legal_refs: list[str] = field(default_factory=list)
+    year_to: int | None = None  # optional: a case dated only by a period (year .. year_to)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -129,11 +130,25 @@ def _csv_rows(raw: str) -> Iterable[tuple[int, dict | Problem]]:
         for key, value in row.items():
             if key in LIST_FIELDS:
                 cleaned[key] = [v.strip() for v in (value or "").split(LIST_SEPARATOR) if v.strip()]
-            elif key == "year":
+            elif key in ("year", "year_to"):
                 cleaned[key] = value.strip() if value and value.strip() else None
             else:
                 cleaned[key] = value
         yield number, cleaned
+
+
+def _year(value: Any, bad) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, bool):
+        try:
+            number = int(str(value).strip())
+            if 1900 <= number <= 2100:
+                return number
+        except ValueError:
+            pass
+    bad("must be a whole number between 1900 and 2100")
+    return None
 
 
 def validate_row(row: dict[str, Any], line: int, themes: set[str]) -> tuple[CaseRecord | None, list[Problem]]:
@@ -167,16 +182,10 @@ def validate_row(row: dict[str, Any], line: int, themes: set[str]) -> tuple[Case
         bad("channel", f"must be one of {', '.join(CHANNELS)}")
     values["channel"] = channel
 
-    year = row.get("year")
-    if year is not None and not isinstance(year, bool):
-        try:
-            year = int(str(year).strip())
-        except ValueError:
-            year = "bad"
-    if year == "bad" or isinstance(year, bool) or (isinstance(year, int) and not 1900 <= year <= 2100):
-        bad("year", "must be a whole number between 1900 and 2100")
-        year = None
-    values["year"] = year
+    for name in ("year", "year_to"):
+        values[name] = _year(row.get(name), lambda message, name=name: bad(name, message))
+    if values["year_to"] is not None and (values["year"] is None or values["year_to"] < values["year"]):
+        bad("year_to", "needs a year and must not come before it")
 
     for name in LIST_FIELDS:
         items = row.get(name, [])

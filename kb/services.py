@@ -47,7 +47,7 @@ def case_to_record(case: Case) -> CaseRecord:
     return CaseRecord(
         ref=case.ref, title=case.title, situation=case.situation, opinion=case.opinion,
         themes=[t.slug for t in case.themes], sectors=[s.name for s in case.sectors],
-        year=case.year, channel=case.channel, legal_refs=[r.label for r in case.legal_refs],
+        year=case.year, channel=case.channel, legal_refs=[r.label for r in case.legal_refs], year_to=case.year_to,
     )
 
 
@@ -186,7 +186,7 @@ class KnowledgeBase:
 
     def _fill(self, session: Session, case: Case, record: CaseRecord) -> None:
         case.title, case.situation, case.opinion = record.title, record.situation, record.opinion
-        case.year, case.channel = record.year, record.channel
+        case.year, case.year_to, case.channel = record.year, record.year_to, record.channel
         case.updated_at = utcnow()
         case.themes = list(session.scalars(select(Theme).where(Theme.slug.in_(record.themes))))
         case.sectors = [self._get_or_create(session, Sector, name=n) for n in record.sectors]

@@ -11,7 +11,7 @@ from kb.web.security import ACCESS, PUBLIC
 from tests.conftest import PASSWORD, TEST_CONFIG, case_row, ensure_user, logged_in, write_jsonl
 
 # Selections 999 do not exist: the matrix checks the role gate; ownership has its own tests.
-SAMPLE_ARGS = {"ref": "AV-2021-001", "user_id": 999, "selection_id": 999, "item_id": 999, "fmt": "pdf"}
+SAMPLE_ARGS = {"ref": "AV-2021-001", "user_id": 999, "selection_id": 999, "item_id": 999, "fmt": "pdf", "draft_id": 999}
 ENDS_SESSION = {"auth.logout"}
 
 

@@ -26,8 +26,8 @@ def has_saint(ctx: Context, tok: Token) -> bool:
 
 def unknown_word(ctx: Context, tok: Token) -> bool:
     """A capitalised word that is no French word and not on the allow-list: a proper noun."""
-    if not (tok.cap and tok.alpha) or tok.low in PARTICLES:
-        return False
+    if not (tok.cap and tok.alpha) or tok.low in PARTICLES or tok.text.isupper():
+        return False  # acronyms are not names; ALL-CAPS names are found through the lists and civilities
     if ctx.is_french(tok) or allowed(ctx, tok):
         return False
     if len(tok.text) <= 2:

@@ -19,7 +19,7 @@ CIVILITY_RE = re.compile(
     r"mademoiselle|docteur|ma[îi]tre|professeur|dhr\.?|mevr\.?|mevrouw|meneer|famille|fam\.))"
     r"(?:\s+et\s+(?:M\.|Mme|Madame|Monsieur))?(?=\s)")
 CUE_RE = re.compile(
-    r"(?i:\b(?:not[ée]e?\s+par|note\s+de|b[ée]n[ée]voles?\s*:?|[ée]crit\s+par|r[ée]dig[ée]e?\s+par|"
+    r"(?i:\b(?:not[ée]e?\s+par|note\s+de|b[ée]n[ée]voles?\s*[:-]|[ée]crit\s+par|r[ée]dig[ée]e?\s+par|"
     r"animat(?:eur|rice)\s*:|pr[ée]sents?\s*:|excus[ée]s?\s*:|de\s+la\s+part\s+de|sign[ée]\s*:?|contact\s*:|"
     r"intervenante?s?\s*:|r[ée]f[ée]rente?\s*:|permanent(?:e)?\s*:)\s*)")
 CLOSING_RE = re.compile(
@@ -84,7 +84,8 @@ def civility_names(ctx: Context) -> list[Span]:
                     continue
             last = _extend_name(ctx, first)
         elif first.alpha and not first.cap and len(first.text) >= 3 and not ctx.is_french(first) \
-                and m.group(0)[0].islower():
+                and m.group(0)[0].islower() and m.group(0).rstrip(".").lower() in ("mr", "mme", "mlle", "madame",
+                                                                                  "monsieur", "melle"):
             last = first  # lower-case notes: "mr kabila"
         else:
             continue

@@ -187,7 +187,7 @@ def legal_form_names(ctx: Context) -> list[Span]:
         if first is None:
             continue
         span_toks = toks[first.i:i]
-        while span_toks and span_toks[0].low in CONNECTORS | {"l"}:
+        while span_toks and (span_toks[0].low in CONNECTORS | {"l"} or ctx.lex.is_function_word(span_toks[0].low)):
             span_toks.pop(0)
         if not span_toks or ctx.is_allowed(span_toks[0].start, span_toks[-1].end):
             continue

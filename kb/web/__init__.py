@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from ..cli import kb_cli
 from ..config import PROJECT_ROOT, Settings, load_settings
 from ..services import KnowledgeBase
-from . import admin, auth, bureau, cases, intake, search, selections
+from . import admin, auth, bureau, cases, drafts, intake, search, selections
 from .render import register_filters
 from .security import init_security
 
@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
     csrf.init_app(app)
     init_security(app)
     register_filters(app)
-    for blueprint in (auth.bp, search.bp, cases.bp, intake.bp, selections.bp, bureau.bp, admin.bp):
+    for blueprint in (auth.bp, search.bp, cases.bp, intake.bp, selections.bp, bureau.bp, drafts.bp, admin.bp):
         app.register_blueprint(blueprint)
     app.cli.add_command(kb_cli)
 

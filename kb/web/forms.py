@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import (BooleanField, HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField,
                      StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..records import MAX_ITEM_LENGTH, MAX_LENGTH
@@ -23,6 +23,12 @@ def too_long(limit: int) -> str:
     return f"Ce texte dépasse {limit} caractères."
 
 
+def at_least_one_theme(_form, field) -> None:
+    """Checked on the server only: an HTML `required` on each checkbox would demand every one of them."""
+    if not field.data:
+        raise StopValidation("Choisissez au moins un thème.")
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -33,7 +39,7 @@ class CaseFields(FlaskForm):
     title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=MAX_LENGTH["title"], message=too_long(MAX_LENGTH["title"]))])
     situation = TextAreaField("Situation", validators=[DataRequired(REQUIRED), Length(max=MAX_LENGTH["situation"], message=too_long(MAX_LENGTH["situation"]))])
     opinion = TextAreaField("Avis du bureau", validators=[Optional(), Length(max=MAX_LENGTH["opinion"], message=too_long(MAX_LENGTH["opinion"]))])
-    themes = MultiCheckboxField("Thèmes", validators=[DataRequired("Choisissez au moins un thème.")])
+    themes = MultiCheckboxField("Thèmes", validators=[at_least_one_theme])
     sectors = StringField("Secteurs (séparés par des virgules)", validators=[Optional(), Length(max=1000, message=too_long(1000))])
     year = IntegerField("Année", validators=[Optional(), NumberRange(1900, 2100, "Une année entre 1900 et 2100.")],
                         default=lambda: date.today().year)

@@ -30,10 +30,11 @@ def theme_choices() -> list[SelectChoice]:
         return [SelectChoice(slug, label) for slug, label in kb.theme_labels(session, include_retired=False).items()]
 
 
-def review_page(form: ReviewForm, action: str, status: int = 200, replacements=(), residuals=None, heading=None):
+def review_page(form: ReviewForm, action: str, status: int = 200, replacements=(), residuals=None, heading=None,
+                draft=None):
     return render_template("review.html", form=form, action=action, replacements=list(replacements),
                            residuals=residuals or {}, labels=LABELS, field_labels=FIELD_LABELS,
-                           heading=heading or "Relire l'anonymisation"), status
+                           heading=heading or "Relire l'anonymisation", draft=draft), status
 
 
 def proposal_form(fields: dict[str, str], classification: dict) -> ReviewForm:

@@ -1,0 +1,77 @@
+"""Bootstrap from the archive: activity reports become anonymised drafts in the bureau's review queue."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from .anonymization import anonymize_cases
+from .models import AuditEvent, Draft
+from .report_parser import ParsedReport, ReportDraft, extract_text, parse_report
+from .services import KnowledgeBase
+
+
+@dataclass
+class AnonymizedDraft:
+    source: ReportDraft
+    title: str
+    situation: str
+    opinion: str
+
+    def as_json(self) -> dict:
+        d = self.source
+        return {"theme": d.theme_slug, "proposed_theme": d.proposed_theme,
+                "year": d.year_from if d.year_from == d.year_to else None,
+                "period": [d.year_from, d.year_to] if d.year_from else None,
+                "title": self.title, "situation": self.situation, "opinion": self.opinion}
+
+
+@dataclass
+class ReportImport:
+    period: tuple[int, int] | None
+    drafts: list[AnonymizedDraft]
+    set_aside: list[ReportDraft]
+    created: int = 0
+    already_known: int = 0
+    proposals: list[str] = field(default_factory=list)
+
+
+def read_report(path: Path, kb: KnowledgeBase, include_miscellaneous: bool = False) -> ParsedReport:
+    """Extract and parse; raises NotAReport with a message for the user."""
+    with kb.db.session() as session:
+        themes = kb.theme_labels(session, include_retired=False)
+    return parse_report(extract_text(path), themes, include_miscellaneous=include_miscellaneous)
+
+
+def anonymize_report(parsed: ParsedReport) -> list[AnonymizedDraft]:
+    """Nothing of a report is stored before this step."""
+    cleaned = anonymize_cases([{"title": d.title, "situation": d.situation, "opinion": d.opinion}
+                               for d in parsed.drafts])
+    return [AnonymizedDraft(d, c.fields["title"], c.fields["situation"], c.fields["opinion"])
+            for d, c in zip(parsed.drafts, cleaned)]
+
+
+def import_report(kb: KnowledgeBase, path: Path, include_miscellaneous: bool = False,
+                  dry_run: bool = False, actor: str = "cli") -> ReportImport:
+    parsed = read_report(path, kb, include_miscellaneous)
+    result = ReportImport(parsed.period, anonymize_report(parsed), parsed.set_aside)
+    result.proposals = sorted({d.proposed_theme for d in parsed.drafts if d.proposed_theme})
+    if dry_run:
+        return result
+    with kb.db.session() as session:
+        known = set(session.scalars(select(Draft.fingerprint)))
+        for draft in result.drafts:
+            d = draft.source
+            if d.fingerprint in known:
+                result.already_known += 1
+                continue
+            known.add(d.fingerprint)
+            session.add(Draft(fingerprint=d.fingerprint, theme_slug=d.theme_slug, proposed_theme=d.proposed_theme,
+                              year_from=d.year_from, year_to=d.year_to, title=draft.title[:300],
+                              situation=draft.situation, opinion=draft.opinion, source=path.name[:200]))
+            result.created += 1
+        session.add(AuditEvent(actor=actor, action="import-report",
+                               detail=f"{path.name[:120]}: {result.created} draft(s), {result.already_known} known"))
+        session.commit()
+    return result

@@ -1,0 +1,81 @@
+"""The review queue of drafts from activity reports: approve (after review), edit, or reject each one."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..models import AuditEvent, Draft
+from ..records import CaseRecord
+from .intake import proposal_form, review_page, save_reviewed
+
+bp = Blueprint("drafts", __name__, url_prefix="/bureau/drafts")
+
+
+def _kb():
+    return current_app.extensions["kb"]
+
+
+def _pending(db, draft_id: int) -> Draft:
+    draft = db.get(Draft, draft_id)
+    if draft is None:
+        abort(404)
+    if draft.status != "pending":
+        flash("Ce brouillon a déjà été traité.")
+        abort(redirect(url_for("drafts.index")))
+    return draft
+
+
+@bp.get("/")
+def index():
+    with _kb().db.session() as db:
+        drafts = list(db.scalars(select(Draft).where(Draft.status == "pending").order_by(Draft.id)))
+        counts = dict(db.execute(select(Draft.status, func.count()).group_by(Draft.status)).all())
+        labels = _kb().theme_labels(db)
+    return render_template("drafts.html", drafts=drafts, counts=counts, labels=labels)
+
+
+@bp.get("/<int:draft_id>")
+def review(draft_id: int):
+    with _kb().db.session() as db:
+        draft = _pending(db, draft_id)
+        known = _kb().theme_labels(db, include_retired=False)
+    form = proposal_form({"title": draft.title, "situation": draft.situation, "opinion": draft.opinion}, {
+        "themes": [draft.theme_slug] if draft.theme_slug in known else [], "year": draft.year_from,
+        "channel": "bureau", "sectors": "", "legal_refs": ""})
+    return review_page(form, url_for("drafts.approve", draft_id=draft.id),
+                       heading=f"Relire le brouillon n° {draft.id}", draft=draft)
+
+
+@bp.post("/<int:draft_id>/approve")
+def approve(draft_id: int):
+    """Only an approved draft becomes a case: the same review and residual check as the intake page."""
+    kb = _kb()
+    with kb.db.session() as db:
+        draft = _pending(db, draft_id)
+        period_end = draft.year_to if draft.year_to != draft.year_from else None
+
+    def store(record: CaseRecord) -> str:
+        if period_end and record.year and period_end > record.year:
+            record.year_to = period_end
+        ref = kb.create_case(record, actor=current_user.username)
+        with kb.db.session() as db:
+            approved = db.get(Draft, draft_id)
+            approved.status, approved.case_ref = "approved", ref
+            db.commit()
+        flash(f"Brouillon approuvé : le cas {ref} a été créé.")
+        return ref
+
+    return save_reviewed(store, heading=f"Relire le brouillon n° {draft_id}")
+
+
+@bp.post("/<int:draft_id>/reject")
+def reject(draft_id: int):
+    """A rejected draft keeps only its fingerprint (so a re-import does not bring it back)."""
+    with _kb().db.session() as db:
+        draft = _pending(db, draft_id)
+        draft.status, draft.title, draft.situation, draft.opinion = "rejected", "", "", ""
+        db.add(AuditEvent(actor=current_user.username, action="draft-rejected", detail=f"draft {draft_id}"))
+        db.commit()
+    flash("Brouillon rejeté.")
+    return redirect(url_for("drafts.index"))

@@ -1,0 +1,109 @@
+"""Bootstrap from the archive: a report becomes anonymised drafts; only approved drafts become cases."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from kb.models import Case, Draft
+from tests.conftest import SHARED
+
+SAMPLE = SHARED / "samples" / "rapport-activites-2021-2023.txt"
+SMALL_REPORT = """Rapport d'activités 2019
+
+1. Introduction
+Le comité s'est réuni dix fois.
+
+2. Les avis rendus
+Secret professionnel
+o Mme Annick Verhaegen, assistante sociale, nous demande si elle peut informer la famille d'un résident
+hospitalisé. Nous lui avons conseillé de demander d'abord l'accord du résident.
+o Un éducateur s'interroge sur la transmission d'un rapport au juge de la jeunesse.
+Accompagnement des bénévoles
+o Une association se demande ce que ses bénévoles peuvent noter dans le carnet de liaison.
+
+3. Perspectives
+Le comité poursuivra ses travaux.
+"""
+
+
+def write_report(tmp_path: Path) -> Path:
+    path = tmp_path / "rapport-2019.txt"
+    path.write_text(SMALL_REPORT, encoding="utf-8")
+    return path
+
+
+def test_dry_run_on_the_real_sample_finds_the_49_opinions(runner, kb) -> None:
+    result = runner.invoke(args=["kb", "import-report", str(SAMPLE), "--dry-run", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert len(data["drafts"]) == 49
+    counts: dict[str, int] = {}
+    for draft in data["drafts"]:
+        counts[draft["theme"]] = counts.get(draft["theme"], 0) + 1
+        assert draft["period"] == [2021, 2023] and draft["title"] and draft["situation"]
+    assert list(counts.values()) == [11, 4, 9, 1, 10, 4, 10]
+    with kb.db.session() as db:
+        assert db.scalar(select(func.count(Draft.id))) == 0  # a dry run stores nothing
+
+
+def test_import_anonymises_queues_and_never_duplicates(runner, kb, tmp_path) -> None:
+    path = write_report(tmp_path)
+    first = runner.invoke(args=["kb", "import-report", str(path)])
+    assert first.exit_code == 0, first.output
+    assert "3 draft(s) added" in first.output and "Accompagnement des bénévoles" in first.output
+    again = runner.invoke(args=["kb", "import-report", str(path)])
+    assert "0 draft(s) added" in again.output and "3 already known" in again.output
+    with kb.db.session() as db:
+        drafts = list(db.scalars(select(Draft).order_by(Draft.id)))
+        assert len(drafts) == 3 and db.scalar(select(func.count(Case.id))) == 0
+    assert "Verhaegen" not in drafts[0].situation and "[Personne A]" in drafts[0].situation
+    assert drafts[0].opinion.startswith("Nous lui avons conseillé")
+    assert drafts[0].theme_slug == "secret-professionnel" and (drafts[0].year_from, drafts[0].year_to) == (2019, 2019)
+    assert drafts[2].theme_slug is None and drafts[2].proposed_theme == "Accompagnement des bénévoles"
+
+
+def test_not_a_report_gets_a_clear_message(runner, tmp_path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("Liste de courses : pain, lait, oeufs.\n", encoding="utf-8")
+    result = runner.invoke(args=["kb", "import-report", str(path)])
+    assert result.exit_code != 0 and "notes.txt" in result.output
+    other = tmp_path / "cases.csv"
+    other.write_text("a,b\n1,2\n", encoding="utf-8")
+    assert runner.invoke(args=["kb", "import-report", str(other)]).exit_code != 0
+
+
+def test_review_queue_approve_edit_and_reject(client, runner, kb, tmp_path) -> None:
+    runner.invoke(args=["kb", "import-report", str(write_report(tmp_path))])
+    with kb.db.session() as db:
+        ids = list(db.scalars(select(Draft.id).order_by(Draft.id)))
+    queue = client.get("/bureau/drafts/").get_data(as_text=True)
+    assert all(f"/bureau/drafts/{i}" in queue for i in ids)
+
+    page = client.get(f"/bureau/drafts/{ids[0]}").get_data(as_text=True)
+    assert "Relire le brouillon" in page and re.search(r'checked[^>]*value="secret-professionnel"', page)
+    # Edit, then approve: the case holds the edited text and the report's year.
+    approved = client.post(f"/bureau/drafts/{ids[0]}/approve", data={
+        "title": "Informer la famille d'un résident hospitalisé ?", "situation": "Une assistante sociale demande si elle peut informer la famille.",
+        "opinion": "Demander d'abord l'accord du résident.", "themes": ["secret-professionnel"], "year": "2019",
+        "channel": "bureau", "sectors": "maison de repos", "legal_refs": "art. 458 Code pénal"})
+    assert approved.status_code == 302
+    ref = approved.headers["Location"].rsplit("/", 1)[1]
+    with kb.db.session() as db:
+        case = kb.get_case(db, ref)
+        assert case.title == "Informer la famille d'un résident hospitalisé ?" and case.year == 2019
+        assert db.get(Draft, ids[0]).status == "approved" and db.get(Draft, ids[0]).case_ref == ref
+    assert kb.check().ok and set(kb.index.stamps()) == {ref}
+
+    assert client.post(f"/bureau/drafts/{ids[1]}/reject").status_code == 302
+    with kb.db.session() as db:
+        rejected = db.get(Draft, ids[1])
+        assert rejected.status == "rejected" and rejected.situation == ""
+        assert db.scalar(select(func.count(Case.id))) == 1
+    # A processed draft cannot be approved again.
+    assert client.get(f"/bureau/drafts/{ids[0]}").status_code == 302
+    # Re-importing the report brings back neither the approved nor the rejected draft.
+    assert "0 draft(s) added" in runner.invoke(args=["kb", "import-report", str(tmp_path / "rapport-2019.txt")]).output
