@@ -9,7 +9,6 @@ from __future__ import annotations
 from .context import Context
 from .lexicon import PARTICLES
 from .recognizers.common import SAINTS, has_saint
-from .text import Token
 from .types import STRONG_LABELS, Span
 
 LABEL_PRIORITY = {"ORG": 3, "PERSON": 2, "LOCATION": 1}
@@ -156,5 +155,3 @@ def resolve(ctx: Context, spans: list[Span]) -> list[Span]:
     weak = _merge(weak + _expand(ctx, weak, strong))
     return sorted(strong + weak, key=lambda s: s.start)
 
-
-__all__ = ["resolve", "Token"]

@@ -45,18 +45,18 @@ class CaseIndex:
     def rebuild(self, docs: Iterable[CaseDoc]) -> int:
         """Replace the whole content (a CLI job). Readers see the old content until the commit;
         if the schema or analyser changed, the folder is wiped and the index created anew."""
-        with self._lock:
-            self._close_generation()
-            if self._ix.schema != build_schema():
+        if self._ix.schema != build_schema():
+            with self._lock:
+                self._close_generation()
                 self._ix = store.recreate(self.path)
-            docs = iter(docs)
-            head = list(itertools.islice(docs, BULK_MIN_DOCS))
-            bulk = {"limitmb": 256}
-            if len(head) == BULK_MIN_DOCS and (os.cpu_count() or 1) > 1:
-                bulk.update(procs=min(4, os.cpu_count() or 1), multisegment=True)
-            with store.writer(self._ix, **bulk) as w:
-                w.mergetype = CLEAR
-                return store.add_all(w, itertools.chain(head, docs), update=False)
+        docs = iter(docs)
+        head = list(itertools.islice(docs, BULK_MIN_DOCS))
+        bulk: dict = {"limitmb": 256}
+        if len(head) == BULK_MIN_DOCS and (os.cpu_count() or 1) > 1:
+            bulk.update(procs=min(4, os.cpu_count() or 1), multisegment=True)
+        with store.writer(self._ix, **bulk) as w:
+            w.mergetype = CLEAR
+            return store.add_all(w, itertools.chain(head, docs), update=False)
 
     # -- reading --------------------------------------------------------------------------
     def search(self, req: SearchRequest) -> SearchResult:

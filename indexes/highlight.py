@@ -74,11 +74,14 @@ def snippet(texts: Sequence[str], marks: Marks, size: int = SNIPPET_CHARS) -> st
     (the first text on ties, or the beginning of the first text when nothing matches)."""
     best_text, best_spans, best_n = texts[0] if texts else "", [], 0
     if marks:
+        want = len(marks.stems) + len(marks.words)
         for text in texts:
             spans = _spans(text, marks)
             n = len({k for _, _, k in spans})
             if n > best_n:
                 best_text, best_spans, best_n = text, spans, n
+            if best_n >= min(want, 3):  # good enough: spare analysing the other texts
+                break
     if not best_spans:
         return _clip(best_text, 0, size, [])
     lo, _ = _best_window(best_spans, size)

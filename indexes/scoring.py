@@ -104,6 +104,8 @@ class Scorer:
         self.leaves = [(r, off, _segment_key(r)) for r, off in reader.leaf_readers()]
         self._avgfl: dict[str, float] = {}
         self._lengths: dict[str, np.ndarray] = {}
+        self._scores: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._scores_bytes = 0
 
     def _avg(self, field: str) -> float:
         if field not in self._avgfl:
@@ -145,14 +147,31 @@ class Scorer:
         df = min(self.reader.doc_frequency(field, term), self.ndocs)
         return math.log(1.0 + (self.ndocs - df + 0.5) / (df + 0.5))
 
+    def term_scores(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, BM25 score) of a term in a field, kept for the life of this generation."""
+        key = (field, term)
+        got = self._scores.get(key)
+        if got is None:
+            ids, tf = self.postings(field, term)
+            if len(ids):
+                fl = self.lengths(field)[ids]
+                norm = K1 * ((1 - B) + B * fl / self._avg(field))
+                got = (ids, (self.idf(field, term) * (tf * (K1 + 1)) / (tf + norm)).astype(np.float32))
+            else:
+                got = _EMPTY
+            if self._scores_bytes > CACHE_BYTES // 4:
+                self._scores.clear()
+                self._scores_bytes = 0
+            self._scores[key] = got
+            self._scores_bytes += got[0].nbytes + got[1].nbytes
+        return got
+
     def add_term(self, out: np.ndarray, field: str, term: str, boost: float) -> bool:
         """Add boost * BM25(term in field) into ``out``; False when the term is absent."""
-        ids, tf = self.postings(field, term)
+        ids, sc = self.term_scores(field, term)
         if not len(ids):
             return False
-        fl = self.lengths(field)[ids]
-        norm = K1 * ((1 - B) + B * fl / self._avg(field))
-        out[ids] += (boost * self.idf(field, term)) * (tf * (K1 + 1)) / (tf + norm)
+        out[ids] += boost * sc
         return True
 
     def words(self, fields: dict[str, float], words: tuple[str, ...], boost: float) -> np.ndarray | None:
@@ -167,7 +186,7 @@ class Scorer:
             acc = np.zeros(self.size, dtype=np.float32)
             present = np.ones(self.size, dtype=bool)
             for w in words:
-                ids, _ = self.postings(field, w)
+                ids, _ = self.term_scores(field, w)
                 if not len(ids):
                     break
                 hit = np.zeros(self.size, dtype=bool)

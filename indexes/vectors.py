@@ -95,13 +95,6 @@ class WordVectors:
                 self._cache[word] = hit
         return hit
 
-    def get(self, word: str) -> tuple[np.ndarray, float] | None:
-        """(unit vector, weight) of a word, or None."""
-        row, weight = self._lookup(word)
-        if row < 0:
-            return None
-        return np.asarray(self._table[row], dtype=np.float32) / self._norms[row], weight
-
     def embed(self, weighted_texts: list[tuple[str, float]]) -> np.ndarray | None:
         """Weighted mean of the content words' unit vectors, normalised; None if no word is known."""
         rows: list[int] = []

@@ -8,7 +8,8 @@ from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from .models import THEMES, Base, Theme
+from .migrate import upgrade
+from .models import THEMES, Theme
 
 
 def make_engine(url: str) -> Engine:
@@ -34,7 +35,8 @@ class Database:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def create_all(self) -> None:
-        Base.metadata.create_all(self.engine)
+        """Migrate to the current schema (Alembic), then seed the themes."""
+        upgrade(self.engine)
         with self.session() as session:
             seed_themes(session)
             session.commit()

@@ -157,7 +157,7 @@ class IndexTask(Base):
     __tablename__ = "index_tasks"
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(40), index=True)
-    action: Mapped[str] = mapped_column(String(10))  # "upsert" or "delete"
+    action: Mapped[str] = mapped_column(String(10))  # "upsert", "delete", or "reindex" (ref "*")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -20,6 +20,7 @@ from indexes import CaseDoc, CaseIndex
 
 from .config import Settings
 from .db import Database
+from .locks import file_lock
 from .models import AuditEvent, Case, IndexTask, LegalRef, Sector, Theme, case_themes, utcnow
 from .records import CaseRecord
 
@@ -87,9 +88,10 @@ class KnowledgeBase:
         return self._index
 
     def init(self) -> None:
-        """Create the data folder, tables and themes; replay index work a crash left behind."""
+        """Create the data folder, migrate the database, seed themes; replay index work a crash left behind."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.db.create_all()
+        with file_lock(self.settings.data_dir / "init.lock"):
+            self.db.create_all()
         self.apply_outbox()
 
     # -- reading -------------------------------------------------------------------------------
@@ -281,11 +283,23 @@ class KnowledgeBase:
 
     # -- the index -----------------------------------------------------------------------------
     def apply_outbox(self) -> int:
-        """Apply pending index tasks in order; a task is removed only once the index has it."""
+        """Apply pending index tasks in order; a task is removed only once the index has it.
+
+        One process at a time (a file lock), so that two workers never write an older version
+        of a case over a newer one. A "reindex" task left by a rebuild that died means: rebuild.
+        """
+        with file_lock(self.settings.data_dir / "outbox.lock"):
+            return self._apply_outbox()
+
+    def _apply_outbox(self) -> int:
         with self.db.session() as session:
             tasks = list(session.scalars(select(IndexTask).order_by(IndexTask.id)))
             if not tasks:
                 return 0
+            if any(task.action == "reindex" for task in tasks):
+                session.close()
+                self._rebuild()
+                return len(tasks)
             last_action: dict[str, str] = {}
             for task in tasks:
                 last_action[task.ref] = task.action
@@ -318,11 +332,21 @@ class KnowledgeBase:
 
     def reindex(self) -> int:
         """Rebuild the whole index from the database."""
-        with self.db.session() as session:
-            session.execute(delete(IndexTask))
-            session.commit()
-        self.index.rebuild(self.iter_docs())
+        with file_lock(self.settings.data_dir / "outbox.lock"):
+            self._rebuild()
         return self.index.doc_count()
+
+    def _rebuild(self) -> None:
+        """A "reindex" task marks the rebuild as under way: if the process dies before the end,
+        the next start (or `kb check --repair`) finds it and rebuilds again."""
+        with self.db.session() as session:
+            session.add(IndexTask(ref="*", action="reindex"))
+            session.commit()
+            marker = session.scalar(select(func.max(IndexTask.id)))
+        self.index.rebuild(self.iter_docs())
+        with self.db.session() as session:
+            session.execute(delete(IndexTask).where(IndexTask.id <= marker))
+            session.commit()
 
     def check(self) -> CheckReport:
         with self.db.session() as session:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 from ..context import Context
-from ..lexicon import PARTICLES
 from ..text import Token
 from ..types import Span
 from .common import has_saint, unknown_word
@@ -204,5 +203,3 @@ def org_spans(ctx: Context) -> list[Span]:
         out.extend(rec(ctx))
     return out
 
-
-__all__ = ["org_spans", "PARTICLES"]

@@ -40,7 +40,6 @@ def streets(ctx: Context) -> list[Span]:
     out = []
     text = ctx.text
     for m in STREET_RE.finditer(text):
-        name = m.group("name")
         toks = ctx.tokens_in(m.start("name"), m.end("name"))
         if not toks or all(ctx.is_allowed(t.start, t.end) for t in toks if t.cap):
             continue
@@ -50,7 +49,6 @@ def streets(ctx: Context) -> list[Span]:
             continue  # "la place Communale" is fine to mask, but "place Forte" of a sentence is not a street
         end = m.end("num") if m.group("num") else m.end("name")
         out.append(Span(m.start(), end, "LOCATION", 0.85 if m.group("num") else 0.7, "street"))
-        del name
     for rx, score in ((STREET_LOWER_RE, 0.75), (DUTCH_STREET_RE, 0.75)):
         for m in rx.finditer(text):
             out.append(Span(m.start(), m.end(), "LOCATION", score, "street"))

@@ -1,0 +1,21 @@
+"""A lock shared by the processes of one machine (gunicorn workers, CLI commands), on a file in the data folder.
+
+The kernel releases it when a process dies, even by SIGKILL, so a crash never leaves it taken.
+"""
+from __future__ import annotations
+
+import fcntl
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+
+@contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
