@@ -188,8 +188,12 @@ def _ranked(
     head, tail = cand[:RERANK_DEPTH], cand[RERANK_DEPTH:]
     qvec = query_vector(parsed)
     base = score[head] / (score[head].max() or 1.0)
-    if qvec is not None:
-        mixed = (1 - VECTOR_SHARE) * base + VECTOR_SHARE * (gen.doc_vectors(head.tolist()) @ qvec)
+    if qvec is not None and len(head) > 1:
+        cos = gen.doc_vectors(head.tolist()) @ qvec
+        # all cases of the field share much vocabulary, so raw cosines sit close together:
+        # spread them over the candidates before mixing
+        span = float(cos.max() - cos.min()) or 1.0
+        mixed = (1 - VECTOR_SHARE) * base + VECTOR_SHARE * (cos - cos.min()) / span
     else:
         mixed = base
     group = first[head] if first is not None else np.zeros(len(head), dtype=bool)

@@ -74,7 +74,7 @@ def test_login_search_case_intake_logout(live_url: str, page) -> None:
               "Mme Hortense Vanderlinden (0478 12 34 56) demande à l'assistante sociale du CPAS de ne rien dire à son fils.")
     page.fill("textarea[name=opinion]", "Le bureau rappelle le secret professionnel.")
     page.check("input[name=themes][value=secret-professionnel]")
-    page.click("button[type=submit]")
+    page.click("button:has-text('Anonymiser et relire')")
 
     situation = page.locator("textarea[name=situation]")
     expect(situation).not_to_have_value(re.compile("Vanderlinden"))
