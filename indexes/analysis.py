@@ -120,7 +120,3 @@ def match_keys(text: str) -> list[str]:
 
 def word_pairs(words: list[str] | tuple[str, ...]) -> list[str]:
     return [a + " " + b for a, b in zip(words, words[1:])]
-
-
-def is_stop_word(word: str) -> bool:
-    return word.lower() in FRENCH_STOP_WORDS

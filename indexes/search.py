@@ -24,7 +24,7 @@ CONCEPT_TIEBREAK = 0.2  # a case using the typed word and a synonym scores a lit
 COORDINATION = 1.0  # relaxed matching: bonus for the share of concepts a case matches
 MIN_STRICT_HITS = 10  # fewer strict hits than a page: add relaxed hits after them
 RERANK_DEPTH = 50  # candidates re-ranked with the meaning vectors
-VECTOR_SHARE = 0.35  # share of the final score given to the meaning (cosine) similarity
+VECTOR_SHARE = 0.2  # share of the final score given to the meaning (cosine) similarity
 MAX_PER_PAGE = 100
 SIMILAR_TERMS = 14
 _BODY_FIELDS = {f: w for f, w in TEXT_FIELDS.items() if f != "tags"}
@@ -54,6 +54,8 @@ class Generation:
         if hit is None:
             reader = self.searcher.reader()
             hit = any(reader.doc_frequency(f, stem) > 0 for f in TEXT_FIELDS)
+            if len(self._known) > 50_000:
+                self._known.clear()
             self._known[stem] = hit
         return hit
 
@@ -68,6 +70,8 @@ class Generation:
             if cands:
                 best = max(cands, key=lambda w: (reader.doc_frequency(EXACT_FIELD, w), w))
                 break
+        if len(self._fixes) > 10_000:
+            self._fixes.clear()
         self._fixes[word] = best
         return best
 
@@ -106,11 +110,10 @@ def concept_scores(gen: Generation, c: Concept) -> np.ndarray | None:
         if base is None:
             return None
         return base * gen.phrase_docs(c.phrase) if len(c.phrase) > 1 else base
-    parts = []
-    if c.stems:
-        parts.append(sc.words(TEXT_FIELDS, c.stems, 1.0))
-    exp_weight = EXPANSION_WEIGHT if c.stems else 1.0
-    parts.extend(sc.words(TEXT_FIELDS, e, exp_weight) for e in c.expansions)
+    typed = sc.words(TEXT_FIELDS, c.stems, 1.0) if c.stems else None
+    # a word the cases never use (slang, an acronym) is fully stood in for by its expansions
+    exp_weight = EXPANSION_WEIGHT if typed is not None else 1.0
+    parts = [typed, *(sc.words(TEXT_FIELDS, e, exp_weight) for e in c.expansions)]
     parts = [p for p in parts if p is not None]
     if not parts:
         return None

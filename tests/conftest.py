@@ -2,16 +2,24 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
 from kb.accounts import create_user
 from kb.config import load_settings
 from kb.models import User
 from kb.web import create_app
+
+# On CI, property-based tests replay the same examples each run: a failure there is reproducible,
+# and new examples are explored on the developers' machines.
+settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus" / "cases.jsonl"
@@ -31,10 +39,26 @@ def app_config() -> dict:
     return dict(TEST_CONFIG)
 
 
+def fresh_app(data_dir: Path, config: dict):
+    """An app on an empty data folder and an empty database: SQLite in the folder by default, or
+    the server named by KB_DATABASE_URL (CI runs the suite a second time on PostgreSQL), emptied first."""
+    url = os.environ.get("KB_DATABASE_URL")
+    if url:
+        reset_database(url)
+    return create_app(load_settings(data_dir=data_dir, database_url=url), config)
+
+
+def reset_database(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
 @pytest.fixture
-def app(data_dir: Path, app_config: dict, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.delenv("KB_DATABASE_URL", raising=False)
-    app = create_app(load_settings(data_dir=data_dir), app_config)
+def app(data_dir: Path, app_config: dict):
+    app = fresh_app(data_dir, app_config)
     yield app
     app.extensions["kb"].db.engine.dispose()
 

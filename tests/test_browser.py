@@ -10,9 +10,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
-from kb.config import load_settings
-from kb.web import create_app
-from tests.conftest import PASSWORD, case_row, ensure_user, write_jsonl
+from tests.conftest import PASSWORD, case_row, ensure_user, fresh_app, write_jsonl
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -20,9 +18,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 
 @pytest.fixture
-def live_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.delenv("KB_DATABASE_URL", raising=False)
-    app = create_app(load_settings(data_dir=tmp_path / "data"), {"RATELIMIT_ENABLED": False})
+def live_url(tmp_path: Path):
+    app = fresh_app(tmp_path / "data", {"RATELIMIT_ENABLED": False})
     rows = [
         case_row("AV-2021-001"),
         case_row("AV-2019-003", title="La police veut consulter le registre d'un abri de nuit",

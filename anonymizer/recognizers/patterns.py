@@ -20,7 +20,7 @@ URL_RE = re.compile(
     r"|(?<![\w@.-])[\w-]+(?:\.[\w-]+)*\.(?:com|be|fr|net|org|eu|info|io|me|tv|app|ly|gl|nl|de|lu|ch|co)"
     r"(?:/[^\s<>«»\"“”]*)?(?![\w@-]))", re.IGNORECASE)
 HANDLE_RE = re.compile(r"(?<![\w.@/])@[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?")
-SEP = r"(?:[\s.\/-]|\)[\s.\/-]?)?"
+SEP = r"(?:[\s.\/-]{1,2}|\)[\s.\/-]?)?"  # "02 511", "00/ 570", "(0)2"
 PHONE_RE = re.compile(
     r"(?<![\w+])(?:"
     r"(?:\+|00)\s?\d{2,3}" + SEP + r"(?:\(0\)" + SEP + r")?\d(?:" + SEP + r"\d){6,10}"
