@@ -234,6 +234,29 @@ def check_command(repair: bool) -> None:
         sys.exit(1)
 
 
+@kb_cli.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path) -> None:
+    """Write one file (JSON, gzipped if it ends in .gz) with everything needed to restore."""
+    from .backup import write_backup
+
+    counts = write_backup(knowledge_base(), file)
+    click.echo(f"Backup written to {file}: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + ".")
+
+
+@kb_cli.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(file: Path) -> None:
+    """Restore a backup into an empty knowledge base, then rebuild the index."""
+    from .backup import BackupError, restore
+
+    try:
+        counts = restore(knowledge_base(), file)
+    except BackupError as exc:
+        raise click.ClickException(str(exc))
+    click.echo("Restored: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + "; index rebuilt.")
+
+
 @kb_cli.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def export_command(file: Path) -> None:
