@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from spacy.lang.fr.stop_words import STOP_WORDS
-
 from .text import fold, fold_key
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -47,6 +45,10 @@ def _read_list(name: str) -> list[str]:
         if line and not line.startswith("#"):
             out.append(line)
     return out
+
+
+# spaCy's French stop words, kept as data: importing spacy.lang.fr builds its tokenizer exceptions (~3 s).
+STOP_WORDS = frozenset(_read_list("stop_words_fr.txt"))
 
 
 @dataclass
@@ -106,8 +108,6 @@ def _french_vocabulary() -> set[str]:
         _LOOKUP_TABLES.append(lookups.get_table("lemma_lookup"))
     except Exception:  # pragma: no cover - the model is a hard requirement elsewhere; keep the lists usable
         pass
-    from spacy.lang.fr.stop_words import STOP_WORDS
-
     words.update(fold(w) for w in STOP_WORDS)
     words.update(fold(w) for w in EXTRA_FRENCH)
     return words

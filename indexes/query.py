@@ -17,7 +17,7 @@ EXPANSION_WEIGHT = 0.5  # an expansion counts half as much as the word typed
 # Words typed in questions that say nothing about the case ("que faire", "puis-je", "faut-il").
 NOISE_WORDS = frozenset(
     """faire fait faut peut peuvent puis peux pouvoir doit doivent dois devoir comment quoi quand
-    pourquoi combien est-ce ça ca cela svp merci bonjour question cas quelqu quelque chose
+    pourquoi combien ça ca cela svp merci bonjour question cas quelqu'un quelque chose
     veut veux voudrait""".split()
 )
 OPERATORS = frozenset({"AND", "OR", "NOT", "ET", "OU", "SAUF"})

@@ -148,15 +148,15 @@ class KnowledgeBase:
         year = record.year or utcnow().year
         for _ in range(attempts):
             with self.db.session() as session:
-                ref = self.next_ref(session, year)
-                case = Case(ref=ref, created_at=utcnow())
-                session.add(case)
-                self._fill(session, case, replace(record, ref=ref))
-                session.add(IndexTask(ref=ref, action="upsert"))
-                session.add(AuditEvent(actor=actor, action="create", case_ref=ref))
                 try:
+                    ref = self.next_ref(session, year)
+                    case = Case(ref=ref, created_at=utcnow())
+                    session.add(case)
+                    self._fill(session, case, replace(record, ref=ref))
+                    session.add(IndexTask(ref=ref, action="upsert"))
+                    session.add(AuditEvent(actor=actor, action="create", case_ref=ref))
                     session.commit()
-                except IntegrityError:
+                except IntegrityError:  # another process took the ref (or a new sector) first
                     session.rollback()
                     continue
             self.apply_outbox()

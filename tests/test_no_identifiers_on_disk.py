@@ -103,3 +103,26 @@ def test_a_rejected_import_file_leaves_no_identifier(kb, runner, data_dir: Path,
     assert result.exit_code != 0
     assert not any(n.decode("utf-8", "ignore") in result.output for n in needles())
     assert_no_canary(kb, data_dir)
+
+
+def test_error_logs_never_carry_the_text(app, caplog) -> None:
+    """An unhandled error is logged with its type and place only: its message may quote the text."""
+    try:
+        raise ValueError(f"could not parse {TEXT}")
+    except ValueError:
+        import sys
+        with app.test_request_context("/intake/save", method="POST"), caplog.at_level("ERROR"):
+            app.log_exception(sys.exc_info())
+    logged = "\n".join(r.getMessage() + (str(r.exc_info) if r.exc_info else "") for r in caplog.records)
+    assert "ValueError" in logged and "test_no_identifiers_on_disk.py" in logged
+    assert not any(n.decode("utf-8", "ignore") in logged for n in needles())
+
+
+def test_database_errors_do_not_quote_values(kb) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    with kb.db.engine.connect() as connection:
+        with __import__("pytest").raises(SQLAlchemyError) as caught:
+            connection.execute(text("INSERT INTO no_such_table (x) VALUES (:x)"), {"x": TEXT})
+    assert CANARIES["surname"] not in str(caught.value)

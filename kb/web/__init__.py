@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import os
 import secrets
+import traceback
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from ..cli import kb_cli
@@ -17,12 +18,20 @@ from .render import register_filters
 from .security import init_security
 
 csrf = CSRFProtect()
+
+
+class KnowledgeBaseFlask(Flask):
+    def log_exception(self, exc_info) -> None:
+        """Log where an error happened, never its message: messages can quote the text being processed."""
+        exc_type, _exc, tb = exc_info
+        where = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(traceback.extract_tb(tb)[-6:]))
+        self.logger.error("Unhandled %s in %s %s at %s", exc_type.__name__, request.method, request.endpoint, where)
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
 
 
 def create_app(settings: Settings | None = None, config: dict[str, Any] | None = None) -> Flask:
     settings = settings or load_settings()
-    app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
+    app = KnowledgeBaseFlask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
                 static_folder=str(PROJECT_ROOT / "static"), instance_path=str(settings.data_dir))
     kb = KnowledgeBase(settings)
     kb.init()
