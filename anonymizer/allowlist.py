@@ -52,8 +52,38 @@ def load_allowlist(extra_path: Path | None = None) -> Allowlist:
                      prefixes=frozenset(prefixes))
 
 
-@lru_cache(maxsize=1)
+_extra_path: Path | None = None
+
+
+def use_extra_allowlist(path: Path | None) -> None:
+    """Where the bureau's own additions are kept (the application points this at its data folder)."""
+    global _extra_path
+    _extra_path = Path(path) if path else None
+
+
 def get_allowlist() -> Allowlist:
-    """The process-wide allow-list (packaged file + the file named by $KB_ALLOWLIST, if any)."""
-    extra = os.environ.get(ENV_EXTRA)
+    """The allow-list in force: packaged file + the bureau's file (or $KB_ALLOWLIST).
+
+    Re-read when that file changes, so an edit made through one web worker applies in all of them.
+    """
+    extra = _extra_path or (Path(os.environ[ENV_EXTRA]) if os.environ.get(ENV_EXTRA) else None)
+    stamp = extra.stat().st_mtime_ns if extra is not None and extra.exists() else None
+    return _cached(str(extra) if stamp is not None else None, stamp)
+
+
+@lru_cache(maxsize=4)
+def _cached(extra: str | None, _stamp: int | None) -> Allowlist:
     return load_allowlist(Path(extra) if extra else None)
+
+
+def bureau_entries(path: Path) -> list[str]:
+    return read_entries(path) if path.exists() else []
+
+
+def save_bureau_entries(path: Path, entries: list[str]) -> None:
+    """Written whole to a temporary name, then renamed: readers never see half a file."""
+    clean = list(dict.fromkeys(e.strip() for e in entries if e.strip() and not e.strip().startswith("#")))
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text("# The bureau's additions to the allow-list, one entry a line.\n" + "\n".join(clean) + "\n",
+                       encoding="utf-8")
+    partial.replace(path)

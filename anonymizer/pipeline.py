@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .allowlist import Allowlist, get_allowlist
+from .allowlist import get_allowlist
 from .context import Context
 from .lexicon import Lexicon, get_lexicon
 from .operators import apply, assign
@@ -36,11 +36,10 @@ class PiiAnalyzer:
     """spaCy component: runs every recogniser on the doc and stores the resolved spans in doc._.pii_spans."""
 
     lexicon: Lexicon
-    allowlist: Allowlist
 
     def __call__(self, doc: Doc) -> Doc:
         ner = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
-        ctx = Context(doc.text, self.lexicon, self.allowlist, ner)
+        ctx = Context(doc.text, self.lexicon, get_allowlist(), ner)  # read each time: the bureau may edit it
         doc._.pii_context = ctx
         doc._.pii_spans = resolve(ctx, analyse_context(ctx))
         return doc
@@ -48,7 +47,7 @@ class PiiAnalyzer:
 
 @Language.factory(COMPONENT)
 def make_pii_analyzer(nlp: Language, name: str) -> PiiAnalyzer:
-    return PiiAnalyzer(get_lexicon(), get_allowlist())
+    return PiiAnalyzer(get_lexicon())
 
 
 def load_pipeline(model: str = MODEL) -> Language:

@@ -10,6 +10,8 @@ from typing import Any
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from anonymizer.allowlist import use_extra_allowlist
+
 from ..cli import kb_cli
 from ..config import PROJECT_ROOT, Settings, load_settings
 from ..services import KnowledgeBase
@@ -27,6 +29,7 @@ class KnowledgeBaseFlask(Flask):
         where = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(traceback.extract_tb(tb)[-6:]))
         self.logger.error("Unhandled %s in %s %s at %s", exc_type.__name__, request.method, request.endpoint, where)
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
+ALLOWLIST_FILE = "allowlist.txt"
 
 
 def create_app(settings: Settings | None = None, config: dict[str, Any] | None = None) -> Flask:
@@ -46,6 +49,7 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
     if config:
         app.config.update(config)
     app.extensions["kb"] = kb
+    use_extra_allowlist(settings.data_dir / ALLOWLIST_FILE)  # the bureau's additions, kept with the data
     csrf.init_app(app)
     init_security(app)
     register_filters(app)

@@ -110,6 +110,22 @@ def _report_title(start: int, end: int) -> str:
     return f"Les avis rendus, regroupés par thème ({span})"
 
 
+@bp.route("/allowlist", methods=["GET", "POST"])
+def allowlist():
+    """The bureau's additions to the words the anonymiser never masks (the packaged list stays as is)."""
+    from anonymizer.allowlist import DEFAULT_PATH, bureau_entries, read_entries, save_bureau_entries
+
+    path = _kb().settings.data_dir / "allowlist.txt"
+    if request.method == "POST":
+        text = (request.form.get("entries") or "")[:20_000]
+        entries = [line[:200] for line in text.splitlines()]
+        save_bureau_entries(path, entries)
+        _kb().audit(current_user.username, "allowlist-edited", detail=f"{len([e for e in entries if e.strip()])} entries")
+        flash("Liste des termes à conserver enregistrée : elle s'applique aux prochaines anonymisations.")
+        return redirect(url_for("bureau.allowlist"))
+    return render_template("allowlist.html", packaged=read_entries(DEFAULT_PATH), entries=bureau_entries(path))
+
+
 @bp.get("/themes")
 def themes():
     with _kb().db.session() as db:

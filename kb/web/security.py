@@ -31,6 +31,7 @@ ACCESS: dict[str, str] = {
     "bureau.report_export": "bureau",
     "bureau.report_summary": "bureau",
     "bureau.themes": "bureau",
+    "bureau.allowlist": "bureau",
     "drafts.index": "bureau",
     "drafts.review": "bureau",
     "drafts.approve": "bureau",
