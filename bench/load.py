@@ -13,8 +13,8 @@ KnowledgeBase.save_records then indexed once by kb.reindex(); creates one volunt
 
 Each user is a thread with its own cookie jar, logged in through the real /login form (CSRF token
 included), then loops: `/?q=...` (bench_search's varied queries, a fifth with a theme filter), one
-case found on that page (`/cases/REF`), and `/cases/REF.json`. One round per user is a warm-up and is
-not counted (each worker's first search opens the index and maps the word vectors; start-up is
+case found on that page (`/cases/REF`), and `/cases/REF.json`. Two rounds per user are a warm-up and
+are not counted (each worker's first search opens the index and maps the word vectors; start-up is
 measured apart by run_all.py). The loop stops at --seconds or at --max-requests, whichever comes
 first. Errors are answers other than 200 and exceptions (timeouts, refused connections).
 
@@ -68,7 +68,7 @@ class Budget:
 
 
 def run_load(base: str, users: int, seconds: float, max_requests: int, refs: list[str], prefix: str,
-             password: str, timeout: float = 30, seed: int = 1, log=print) -> dict:
+             password: str, timeout: float = 30, warmup: int = 2, seed: int = 1, log=print) -> dict:
     queries = c.search_params(1000)
     budget = Budget(max_requests)
     barrier = threading.Barrier(users + 1)
@@ -103,7 +103,8 @@ def run_load(base: str, users: int, seconds: float, max_requests: int, refs: lis
         ok = True
         try:
             browser.login(username(prefix, n), password)
-            one_round(browser, rng, None)
+            for _ in range(warmup):
+                one_round(browser, rng, None)
         except Exception as exc:  # noqa: BLE001
             setup_errors.append(f"user {n}: {exc}")
             ok = False
@@ -189,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--user-prefix", default="charge", help="accounts are PREFIX000, PREFIX001, ...")
     ap.add_argument("--password", default=c.PASSWORD)
     ap.add_argument("--timeout", type=float, default=30, help="seconds per request")
+    ap.add_argument("--warmup", type=int, default=2, help="uncounted rounds per user before the clock starts")
     ap.add_argument("--json", action="store_true", help="print the result as JSON instead of a table")
     args = ap.parse_args(argv)
     if args.users < 1 or args.seconds <= 0 or args.max_requests < 1:
@@ -227,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
             base = server.base
             result_extra = {"cases": filled["cases"], "workers": args.workers, "startup_s": round(ready, 1)}
         result = run_load(base, args.users, args.seconds, args.max_requests, refs, args.user_prefix,
-                          args.password, timeout=args.timeout, log=log)
+                          args.password, timeout=args.timeout, warmup=args.warmup, log=log)
         result.update(result_extra)
     finally:
         if server:

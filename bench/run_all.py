@@ -53,6 +53,14 @@ def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def wait_quiet(limit: float) -> None:
+    """Other work on the machine skews every figure: wait (bounded) for a quieter moment."""
+    deadline = time.monotonic() + limit
+    while float(loadavg().split()[0]) >= 1.0 and time.monotonic() < deadline:
+        log(f"waiting for a quieter machine (load average {loadavg()})")
+        time.sleep(min(15.0, max(0.0, deadline - time.monotonic())))
+
+
 # -- the machine -----------------------------------------------------------------------------------
 def machine() -> dict:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -230,10 +238,16 @@ def import_check(data_dir: Path) -> dict:
                     break
             chain.reverse()
             break
-    top = sorted((r for r in rows if r[0] == 0), key=lambda r: -r[1])[:6]
+    self_by_package: dict[str, int] = {}  # self time summed by top-level package: where start-up time goes
+    for line in out.stderr.splitlines():
+        m = re.match(r"import time:\s+(\d+) \|\s+\d+ \| \s*(\S+)", line)
+        if m:
+            package = m[2].split(".")[0]
+            self_by_package[package] = self_by_package.get(package, 0) + int(m[1])
+    top = sorted(self_by_package.items(), key=lambda kv: -kv[1])[:6]
     return {"spacy_loaded": "SPACY" in out.stdout.split(), "chain": chain,
             "total_import_s": round(sum(r[1] for r in rows if r[0] == 0) / 1e6, 2),
-            "slowest": [(name, round(us / 1e6, 2)) for _, us, name in top]}
+            "slowest": [(name, round(us / 1e6, 2)) for name, us in top]}
 
 
 def startup(data_dir: Path, workdir: Path, params: list[dict]) -> dict:
@@ -273,7 +287,9 @@ def build_table(r: dict, quick: bool) -> str:
         f"Machine: {m['nproc']} CPU(s) available ({m['cpu']}), {m['ram_gb']} GB RAM, Python {m['python']}, "
         f"Linux {m['kernel']}; run {m['date']} on commit {m['commit']}"
         f"{' with --quick' if quick else ''}. Load average at start {m['loadavg_start']}, "
-        f"at end {r.get('loadavg_end', '?')}.",
+        f"at end {r.get('loadavg_end', '?')}"
+        + ("; 1-minute load average as each section began: " + ", ".join(f"{k} {v}" for k, v in r["loadavg"].items())
+           if r.get("loadavg") else "") + ".",
         "",
         "| figure | measured | target | |",
         "| --- | --- | --- | --- |",
@@ -342,7 +358,7 @@ def build_table(r: dict, quick: bool) -> str:
             f"{s['ready_s']} s (then the first search page {s['first_search_s']} s, the next {s['second_search_ms']} ms)")
     if "imports" in r:
         im = r["imports"]
-        row("Start-up, `import app` (all imports and create_app)", f"{im['total_import_s']} s; slowest: "
+        row("Imports (`-X importtime`: create_app, then the search path)", f"{im['total_import_s']} s in all; packages taking most: "
             + ", ".join(f"{n} {t} s" for n, t in im["slowest"][:4]))
     if not failed("Load test", "load"):
         L = r["load"]
@@ -365,16 +381,34 @@ def write_doc(table: str) -> None:
 
 
 def main() -> int:
+    global WEB_CASES
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="skip the 100,000-case search")
     ap.add_argument("--write", action="store_true", help=f"put the table into {DOC.relative_to(ROOT)}")
     ap.add_argument("--data", type=Path, help="the 10,000-case data folder: kept, reused when already filled")
     ap.add_argument("--json-out", type=Path, help="also write every raw figure to this JSON file")
+    ap.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
+                    help="first wait (at most this long) for the 1-minute load average to fall below 1")
+    ap.add_argument("--from-json", type=Path, metavar="FILE",
+                    help="run nothing: render (and --write) the table of a run saved with --json-out")
+    ap.add_argument("--web-cases", type=int, default=WEB_CASES, help="cases behind the web figures (default 10,000)")
     ap.add_argument("--only", help="comma-separated sections: anon,import,search,web,startup,load")
     args = ap.parse_args()
+    WEB_CASES = args.web_cases
     only = set(args.only.split(",")) if args.only else {"anon", "import", "search", "web", "startup", "load"}
 
-    r: dict = {"machine": machine(), "errors": {}}
+    if args.from_json:
+        r = json.loads(args.from_json.read_text(encoding="utf-8"))
+        WEB_CASES = r.get("web_cases", WEB_CASES)
+        table = build_table(r, r.get("quick", False))
+        print(table)
+        if args.write:
+            write_doc(table)
+        return 0
+    if args.wait_quiet:
+        wait_quiet(args.wait_quiet)
+    r: dict = {"machine": machine(), "errors": {}, "loadavg": {}, "quick": args.quick,
+               "web_cases": WEB_CASES}
     workdir = Path(tempfile.mkdtemp(prefix="kb-bench-"))
     data_dir = args.data or workdir / "data10k"
     log(f"machine {r['machine']}; work folder {workdir}")
@@ -382,6 +416,7 @@ def main() -> int:
     def section(key: str, label: str, fn, *fn_args) -> None:
         if key.split(":")[0] not in only:
             return
+        r["loadavg"][key.split(":")[-1]] = loadavg().split()[0]
         log(f"{label}... (load average {loadavg()})")
         t = time.perf_counter()
         try:
