@@ -106,6 +106,7 @@ def test_intake_anonymises_then_stores_only_the_reviewed_text(client, kb) -> Non
     assert "Vandersmissen" not in fields["title"]
     assert "[Personne A]" in fields["title"] and "[Personne A]" in fields["situation"]
     assert "Personne" in html and "Téléphone" in html  # the replacements are listed with their kind
+    assert '<mark class="placeholder">[Personne A]</mark>' in html  # and marked in the proposed text
 
     saved = client.post("/intake/save", data={**fields, "themes": ["secret-professionnel"], "channel": "permanence",
                                               "accept_residuals": "y"})

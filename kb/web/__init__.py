@@ -1,6 +1,7 @@
 """The Flask application factory (as in Flask's tutorial): settings, the knowledge base, blueprints."""
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import traceback
@@ -49,6 +50,8 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
     if config:
         app.config.update(config)
     app.extensions["kb"] = kb
+    # The development server logs each request line, and URLs carry search queries: keep only warnings.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     use_extra_allowlist(settings.data_dir / ALLOWLIST_FILE)  # the bureau's additions, kept with the data
     csrf.init_app(app)
     init_security(app)

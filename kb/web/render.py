@@ -28,6 +28,15 @@ def snippet(html: str) -> Markup:
     return clean(html or "", SNIPPET_TAGS)
 
 
+def marked(text: str) -> Markup:
+    """Anonymised text with each placeholder marked, for the reviewer's eye (escaped first)."""
+    escaped = str(escape(text or ""))
+    html = PLACEHOLDER.sub(lambda m: f'<mark class="placeholder">{m.group(0)}</mark>', escaped)
+    html = "".join(f"<p>{b.strip()}</p>".replace("\n", "<br>") for b in re.split(r"\n\s*\n", html) if b.strip())
+    return Markup(bleach.clean(html, tags=TEXT_TAGS | SNIPPET_TAGS, attributes={"mark": ["class"]}, strip=True))
+
+
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["snippet"] = snippet
+    app.jinja_env.filters["marked"] = marked
