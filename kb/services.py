@@ -229,12 +229,17 @@ class KnowledgeBase:
             session.commit()
         return slug
 
+    @staticmethod
+    def _theme(session: Session, slug: str) -> Theme:
+        theme = session.scalar(select(Theme).where(Theme.slug == slug))
+        if theme is None:
+            raise ValueError("Thème inconnu.")
+        return theme
+
     def rename_theme(self, slug: str, label: str, actor: str) -> None:
         """Only the label changes: the slug, the cases and the index stay as they are."""
         with self.db.session() as session:
-            theme = session.scalar(select(Theme).where(Theme.slug == slug))
-            if theme is None:
-                raise ValueError("Thème inconnu.")
+            theme = self._theme(session, slug)
             theme.label = label.strip()
             session.add(AuditEvent(actor=actor, action="theme-renamed", detail=slug))
             session.commit()
@@ -242,9 +247,7 @@ class KnowledgeBase:
     def set_theme_retired(self, slug: str, retired: bool, actor: str) -> None:
         """A retired theme stays on its cases but is no longer offered for new ones."""
         with self.db.session() as session:
-            theme = session.scalar(select(Theme).where(Theme.slug == slug))
-            if theme is None:
-                raise ValueError("Thème inconnu.")
+            theme = self._theme(session, slug)
             theme.retired = retired
             session.add(AuditEvent(actor=actor, action="theme-retired" if retired else "theme-restored", detail=slug))
             session.commit()

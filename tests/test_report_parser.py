@@ -8,20 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from kb.models import THEMES as TAXONOMY
 from kb.report_parser import NotAReport, ParsedReport, ReportDraft, extract_text, match_theme, parse_report
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "rapport-activites-2021-2023.txt"
 
-THEMES = {
-    "secret-professionnel": "Secret professionnel",
-    "informatisation": "Informatisation du travail social",
-    "justice-police": "Justice, police et travail social",
-    "controle-administration": "Instances de contrôle et administration",
-    "pratiques-institutionnelles": "Pratiques institutionnelles",
-    "questions-deontologiques": "Questions déontologiques",
-    "fonction-sociale": "La fonction sociale",
-    "divers": "Divers",
-}
+THEMES = dict(TAXONOMY)  # the design's taxonomy, as the app seeds it
 BULLET_GLYPHS = "o•➢üØ-–—*▪■►\uf0a7\uf0b7"
 
 

@@ -60,29 +60,25 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
         app.register_blueprint(blueprint)
     app.cli.add_command(kb_cli)
 
-    @app.errorhandler(CSRFError)
-    def csrf_failed(_error):
-        return render_template("error.html", title="Formulaire expiré",
-                               message="Le formulaire a expiré ou ne vient pas de cette application. "
-                                       "Revenez en arrière, rechargez la page et renvoyez-le."), 400
-
-    @app.errorhandler(404)
-    def not_found(_error):
-        return render_template("error.html", title="Page introuvable",
-                               message="Cette page n'existe pas."), 404
-
-    @app.errorhandler(413)
-    def too_large(_error):
-        return render_template("error.html", title="Envoi trop volumineux",
-                               message="Le texte envoyé dépasse la taille permise (2 Mo)."), 413
-
-    @app.errorhandler(500)
-    def server_error(_error):
-        # Never echo the request or the exception: either may hold identifying text.
-        return render_template("error.html", title="Erreur interne",
-                               message="Une erreur est survenue. Rien n'a été enregistré."), 500
+    # French error pages that never echo the request or the exception: either may hold identifying text.
+    for status, title, message in (
+        (CSRFError, "Formulaire expiré", "Le formulaire a expiré ou ne vient pas de cette application. "
+                                         "Revenez en arrière, rechargez la page et renvoyez-le."),
+        (403, "Accès refusé", "Votre rôle ne permet pas d'ouvrir cette page."),
+        (404, "Page introuvable", "Cette page n'existe pas."),
+        (413, "Envoi trop volumineux", "Le texte envoyé dépasse la taille permise (2 Mo)."),
+        (429, "Trop de tentatives", "Trop de tentatives en peu de temps. Réessayez dans quelques minutes."),
+        (500, "Erreur interne", "Une erreur est survenue. Rien n'a été enregistré."),
+    ):
+        app.register_error_handler(status, error_page(title, message, 400 if status is CSRFError else status))
 
     return app
+
+
+def error_page(title: str, message: str, status: int):
+    def handler(_error):
+        return render_template("error.html", title=title, message=message), status
+    return handler
 
 
 def _secret_key(data_dir: Path) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user
@@ -104,16 +104,6 @@ def init_security(app: Flask) -> None:
     app.before_request(enforce_access)
     app.after_request(security_headers)
     app.jinja_env.globals["role_labels"] = ROLE_LABELS
-
-    @app.errorhandler(429)
-    def too_many(_error):
-        return render_template("error.html", title="Trop de tentatives",
-                               message="Trop de tentatives en peu de temps. Réessayez dans quelques minutes."), 429
-
-    @app.errorhandler(403)
-    def forbidden(_error):
-        return render_template("error.html", title="Accès refusé",
-                               message="Votre rôle ne permet pas d'ouvrir cette page."), 403
 
 
 def enforce_access():
