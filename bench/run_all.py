@@ -367,7 +367,10 @@ def build_table(r: dict, quick: bool) -> str:
         row(f"Load: {L['users']} users, {L['seconds']} s, {L['cases']:,} cases, gunicorn -w {L['workers']}",
             f"{L['requests']} requests, {L['rps']} req/s, median {o['p50_ms']} ms, p95 {o['p95_ms']} ms, "
             f"{L['errors']} error(s) (p95 search {k['search']['p95_ms']}, case {k['case']['p95_ms']}, "
-            f"JSON {k['case.json']['p95_ms']} ms)", "no error, p95 < 300 ms", L["target_met"])
+            f"JSON {k['case.json']['p95_ms']} ms)"
+            + (f"; CPU cores busy: workers {L['server_cpu_cores']}, load client {L['client_cpu_cores']} "
+               f"(of {m['nproc']})" if L.get("server_cpu_cores") is not None else ""),
+            "no error, p95 < 300 ms", L["target_met"])
     return "\n".join(lines)
 
 

@@ -138,3 +138,22 @@ def test_intake_errors_are_french_and_keep_what_was_typed(client) -> None:
     assert "Une année entre 1900 et 2100." in html
     assert "Choisissez au moins un thème." in html
     assert "Un texte que l&#39;on ne veut pas perdre." in html
+
+
+def test_facet_links_keep_the_search_and_toggle_one_value(client, runner, tmp_path: Path) -> None:
+    load(runner, tmp_path, ROWS)
+    html = client.get("/?q=police&sector=cpas&sort=date&page=2").get_data(as_text=True)
+    links = [unescape(h) for h in re.findall(r'href="(/\?[^"]+)"', html)]
+    # Adding a theme keeps the query, the sector and the sort, and goes back to page 1.
+    add = next(link for link in links if "theme=justice-police" in link)
+    assert "q=police" in add and "sector=cpas" in add and "sort=date" in add and "page=" not in add
+    # The active sector's link removes it.
+    remove = next(link for link in links if "sector" not in link and "q=police" in link and "theme" not in link
+                  and "sort=date" in link)
+    assert client.get(remove).status_code == 200
+
+
+def test_snippets_are_cleaned_together_without_mixing(client, runner, tmp_path: Path) -> None:
+    from kb.web.render import snippets
+    parts = snippets(["a <mark>b</mark> <script>x</script>", "<img src=x onerror=1>c", ""])
+    assert [str(p) for p in parts] == ["a <mark>b</mark> x", "c", ""]  # disallowed tags stripped, text kept

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 import bleach
 from flask import Flask
@@ -34,6 +35,21 @@ def marked(text: str) -> Markup:
     html = PLACEHOLDER.sub(lambda m: f'<mark class="placeholder">{m.group(0)}</mark>', escaped)
     html = "".join(f"<p>{b.strip()}</p>".replace("\n", "<br>") for b in re.split(r"\n\s*\n", html) if b.strip())
     return Markup(bleach.clean(html, tags=TEXT_TAGS | SNIPPET_TAGS, attributes={"mark": ["class"]}, strip=True))
+
+
+def snippets(htmls: list[str]) -> list[Markup]:
+    """Many snippets through bleach in one call (its HTML parser costs ~2 ms a call, whatever the
+    length), cut apart again at a separator nobody can type: a per-process random token."""
+    if not htmls:
+        return []
+    cleaned = bleach.clean(_SEPARATOR.join(h or "" for h in htmls), tags=SNIPPET_TAGS, attributes={}, strip=True)
+    parts = cleaned.split(_SEPARATOR)
+    if len(parts) != len(htmls):  # the separator was typed after all: fall back to one call each
+        return [snippet(h) for h in htmls]
+    return [Markup(p) for p in parts]
+
+
+_SEPARATOR = f"\u2063{secrets.token_hex(8)}\u2063"
 
 
 def register_filters(app: Flask) -> None:
