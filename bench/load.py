@@ -83,11 +83,12 @@ def run_load(base: str, users: int, seconds: float, max_requests: int, refs: lis
         def get(kind: str, path: str) -> bytes:
             if out is not None and not budget.take():
                 raise BudgetSpent
+            t0 = time.perf_counter()
             try:
                 status, body, took = browser.request(path)
                 error = "" if status == 200 else f"HTTP {status}"
             except Exception as exc:  # noqa: BLE001 - every failure is a result here
-                status, body, took, error = 0, b"", timeout, type(exc).__name__
+                status, body, took, error = 0, b"", time.perf_counter() - t0, type(exc).__name__
             if out is not None:
                 out.append((kind, status, took * 1000, error))
                 if think:  # a reader's pause, never past the deadline
@@ -133,8 +134,9 @@ def run_load(base: str, users: int, seconds: float, max_requests: int, refs: lis
     server_cpu0 = server_cpu() if server_cpu else None
     budget.deadline = start + seconds
     log(f"load: measuring for up to {seconds:.0f} s or {max_requests} requests...")
-    for t in threads:  # each request is bounded by `timeout`, so the threads end soon after the deadline
-        t.join(timeout=max(0.0, budget.deadline - time.monotonic()) + timeout + 5)
+    end = budget.deadline + timeout + 5  # each request is bounded by `timeout`: threads end soon after the deadline
+    for t in threads:
+        t.join(timeout=max(0.0, end - time.monotonic()))
     elapsed = time.monotonic() - start
     client_cores = (sum(os.times()[:2]) - client_cpu0) / elapsed
     server_cores = (server_cpu() - server_cpu0) / elapsed if server_cpu else None
@@ -148,6 +150,8 @@ def run_load(base: str, users: int, seconds: float, max_requests: int, refs: lis
               "setup_errors": setup_errors[:20], "stuck_threads": stuck,
               "client_cpu_cores": round(client_cores, 2),
               "server_cpu_cores": round(server_cores, 2) if server_cores is not None else None,
+              "server_cpu_ms_per_request": (round(server_cores * elapsed / len(flat) * 1000, 1)
+                                            if server_cores is not None and flat else None),
               "overall": c.summary_ms([s[2] for s in flat]),
               "kinds": {kind: {**c.summary_ms([s[2] for s in flat if s[0] == kind]),
                                "errors": sum(1 for s in flat if s[0] == kind and s[3])} for kind in KINDS}}
@@ -187,7 +191,9 @@ def summary_line(result: dict) -> str:
             f"{result.get('workers', '?')} workers: {result['requests']} requests, {result['rps']} req/s, "
             f"p50 {o['p50_ms']} ms, p95 {o['p95_ms']} ms, {result['errors']} error(s); CPU cores busy: "
             f"server {result.get('server_cpu_cores') if result.get('server_cpu_cores') is not None else '?'}, "
-            f"load client {result['client_cpu_cores']}")
+            f"load client {result['client_cpu_cores']}"
+            + (f"; server CPU per request {result['server_cpu_ms_per_request']} ms"
+               if result.get("server_cpu_ms_per_request") else ""))
 
 
 def main(argv: list[str] | None = None) -> int:

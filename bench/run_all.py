@@ -369,7 +369,8 @@ def build_table(r: dict, quick: bool) -> str:
             f"{L['errors']} error(s) (p95 search {k['search']['p95_ms']}, case {k['case']['p95_ms']}, "
             f"JSON {k['case.json']['p95_ms']} ms)"
             + (f"; CPU cores busy: workers {L['server_cpu_cores']}, load client {L['client_cpu_cores']} "
-               f"(of {m['nproc']})" if L.get("server_cpu_cores") is not None else ""),
+               f"(of {m['nproc']}); {L['server_cpu_ms_per_request']} ms of server CPU per request"
+               if L.get("server_cpu_cores") is not None else ""),
             "no error, p95 < 300 ms", L["target_met"])
     return "\n".join(lines)
 
