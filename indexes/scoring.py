@@ -105,6 +105,7 @@ class Scorer:
         self._avgfl: dict[str, float] = {}
         self._lengths: dict[str, np.ndarray] = {}
         self._scores: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._idf: dict[tuple[str, str], float] = {}  # per generation; "similar cases" asks for hundreds
         self._scores_bytes = 0
 
     def _avg(self, field: str) -> float:
@@ -144,8 +145,12 @@ class Scorer:
 
     def idf(self, field: str, term: str) -> float:
         # Lucene's BM25 idf: stays positive when deleted documents still count in df
-        df = min(self.reader.doc_frequency(field, term), self.ndocs)
-        return math.log(1.0 + (self.ndocs - df + 0.5) / (df + 0.5))
+        key = (field, term)
+        got = self._idf.get(key)
+        if got is None:
+            df = min(self.reader.doc_frequency(field, term), self.ndocs)
+            got = self._idf[key] = math.log(1.0 + (self.ndocs - df + 0.5) / (df + 0.5))
+        return got
 
     def term_scores(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(docnums, BM25 score) of a term in a field, kept for the life of this generation."""
