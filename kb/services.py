@@ -7,6 +7,7 @@ difference between the database and the index.
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -23,6 +24,9 @@ from .db import Database
 from .locks import file_lock
 from .models import AuditEvent, Case, IndexTask, LegalRef, Sector, Theme, case_themes, utcnow
 from .records import CaseRecord
+
+
+LABELS_TTL = 10.0  # seconds
 
 
 @dataclass
@@ -80,6 +84,7 @@ class KnowledgeBase:
         self.settings = settings
         self.db = Database(settings.database_url)
         self._index: CaseIndex | None = None
+        self._labels: tuple[float, dict[str, str]] | None = None
 
     @property
     def index(self) -> CaseIndex:
@@ -103,6 +108,15 @@ class KnowledgeBase:
         if not include_retired:
             query = query.where(Theme.retired.is_(False))
         return {t.slug: t.label for t in session.scalars(query)}
+
+    def cached_theme_labels(self) -> dict[str, str]:
+        """Theme labels for display on the busiest pages (search, case), re-read every few seconds:
+        another worker's rename shows up within LABELS_TTL seconds, this worker's at once."""
+        now = time.monotonic()
+        if self._labels is None or now - self._labels[0] > LABELS_TTL:
+            with self.db.session() as session:
+                self._labels = (now, self.theme_labels(session))
+        return self._labels[1]
 
     def theme_order(self, session: Session) -> list[str]:
         """Slugs in the taxonomy's order (the order they were created in)."""
@@ -227,6 +241,7 @@ class KnowledgeBase:
             session.add(Theme(slug=slug, label=label.strip()))
             session.add(AuditEvent(actor=actor, action="theme-added", detail=slug))
             session.commit()
+        self._labels = None
         return slug
 
     @staticmethod
@@ -243,6 +258,7 @@ class KnowledgeBase:
             theme.label = label.strip()
             session.add(AuditEvent(actor=actor, action="theme-renamed", detail=slug))
             session.commit()
+        self._labels = None
 
     def set_theme_retired(self, slug: str, retired: bool, actor: str) -> None:
         """A retired theme stays on its cases but is no longer offered for new ones."""
@@ -271,6 +287,7 @@ class KnowledgeBase:
             session.delete(themes[source])
             session.add(AuditEvent(actor=actor, action="theme-merged", detail=f"{source} -> {target} ({len(cases)} cases)"))
             session.commit()
+        self._labels = None
         self.apply_outbox()
         return len(cases)
 

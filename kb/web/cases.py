@@ -19,7 +19,7 @@ def show(ref: str):
         case = kb.get_case(session, ref)
         if case is None:
             abort(404)
-        theme_labels = kb.theme_labels(session)
+    theme_labels = kb.cached_theme_labels()
     similar = kb.index.similar(ref, limit=SIMILAR)
     return render_template("case.html", case=case, similar=similar, theme_labels=theme_labels)
 

@@ -79,8 +79,7 @@ def result_json(req: SearchRequest, result: SearchResult) -> dict:
 def index():
     kb = current_app.extensions["kb"]
     req = request_from_args(request.args)
-    with kb.db.session() as session:
-        theme_labels = kb.theme_labels(session)
+    theme_labels = kb.cached_theme_labels()
     result = kb.index.search(req)
     pages = max(1, -(-result.total // PER_PAGE))
     facets = {name: shown_facet_values(name, values, request.args) for name, values in result.facets.items()}
