@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The whole benchmark suite in one command, reported as one Markdown table with the machine.
 
-    .venv/bin/python bench/run_all.py --quick            # ~10 min: everything but the 100,000-case search
+    .venv/bin/python bench/run_all.py --quick            # ~12 min: everything but the 100,000-case search
     .venv/bin/python bench/run_all.py                    # + 100,000 cases (several minutes more)
     .venv/bin/python bench/run_all.py --write            # also puts the table into docs/benchmarks.md
     .venv/bin/python bench/run_all.py --data /tmp/kb10k  # keep the 10,000-case data folder for next time
@@ -201,53 +201,87 @@ def web_worker(data_dir: Path, workdir: Path, params: list[dict]) -> dict:
 
 
 IMPORT_CHECK = r"""
-import sys
+import os, sys, traceback
+ROOT = os.getcwd() + os.sep
+class WatchSpacy:
+    # Reports where the first spaCy or thinc import comes from: the project's frames on the stack.
+    seen = False
+    def find_spec(self, name, path=None, target=None):
+        if not WatchSpacy.seen and name.split(".")[0] in ("spacy", "thinc"):
+            WatchSpacy.seen = True
+            frames = [f"{f.filename[len(ROOT):]}:{f.lineno} {f.name}" for f in traceback.extract_stack()[:-1]
+                      if f.filename.startswith(ROOT) and os.sep + ".venv" + os.sep not in f.filename]
+            sys.stderr.write("@@ spacy-import " + name + " <- " + " <- ".join(reversed(frames)) + "\n")
+        return None
+sys.meta_path.insert(0, WatchSpacy())
+def step(name):
+    sys.stderr.write("@@ step " + name + "\n"); sys.stderr.flush()
+step("create_app")
 from kb.web import create_app
 app = create_app(config={"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
 client = app.test_client()
+step("POST /login")
 assert client.post("/login", data={"username": sys.argv[1], "password": sys.argv[2]}).status_code == 302
+step("GET /?q=...")
 pages = [client.get("/?q=signalement+police&theme=secret-professionnel"), client.get("/?q=dossier+social")]
 ref = app.extensions["kb"].index.search(__import__("indexes").SearchRequest(query="dossier")).hits[0].ref
-pages += [client.get("/cases/" + ref), client.get("/cases/" + ref + ".json")]
+step("GET /cases/REF")
+pages.append(client.get("/cases/" + ref))
+step("GET /cases/REF.json")
+pages.append(client.get("/cases/" + ref + ".json"))
 assert all(p.status_code == 200 for p in pages), [p.status_code for p in pages]
 print("SPACY" if any(m.split(".")[0] in ("spacy", "thinc") for m in sys.modules) else "NO-SPACY")
 """
 
 
+def parse_importtime(stderr: str) -> dict:
+    """From `-X importtime` output (with "@@ step NAME" markers): the chain of imports that first
+    brings in spaCy or thinc, the step during which it happened, and the import time by package."""
+    rows = []  # (level, self µs, cumulative µs, module, step), children before their parent
+    current = "start"
+    caller = None
+    for line in stderr.splitlines():
+        if line.startswith("@@ step "):
+            current = line[len("@@ step "):]
+            continue
+        if line.startswith("@@ spacy-import ") and caller is None:
+            caller = line[len("@@ spacy-import "):]
+            continue
+        m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)", line)
+        if m:
+            rows.append((len(m[3]) // 2, int(m[1]), int(m[2]), m[4], current))
+    chain: list[str] = []
+    during = None
+    for i, (level, _, _, name, step) in enumerate(rows):
+        if name.split(".")[0] in ("spacy", "thinc"):
+            chain, during = [name], step
+            for lvl, _, _, parent, _ in rows[i + 1:]:
+                if level == 0:
+                    break
+                if lvl < level:
+                    chain.append(parent)
+                    level = lvl
+            chain.reverse()
+            first = next(k for k, mod in enumerate(chain) if mod.split(".")[0] in ("spacy", "thinc"))
+            chain = chain[:first + 1]
+            break
+    by_package: dict[str, int] = {}  # self time summed by top-level package: where start-up time goes
+    for _, self_us, _, name, _ in rows:
+        by_package[name.split(".")[0]] = by_package.get(name.split(".")[0], 0) + self_us
+    top = sorted(by_package.items(), key=lambda kv: -kv[1])[:6]
+    return {"chain": chain, "during": during, "caller": caller,
+            "total_import_s": round(sum(r[2] for r in rows if r[0] == 0) / 1e6, 2),
+            "slowest": [(name, round(us / 1e6, 2)) for name, us in top]}
+
+
 def import_check(data_dir: Path) -> dict:
     """`python -X importtime`: the app built and the search path driven in one process; which import
-    chain, if any, brings spaCy in; and the slowest imports of the start-up."""
+    chain, if any, brings spaCy in (and during which step); and where import time goes."""
     out = run([sys.executable, "-X", "importtime", "-c", IMPORT_CHECK, PROBE_USER, c.PASSWORD], 600,
               env=c.env_for(data_dir))
     if out.returncode:
         raise RuntimeError(f"import check exited {out.returncode}: {out.stderr[-800:]}")
-    rows = []  # (level, cumulative µs, module) in importtime's order: children before their parent
-    for line in out.stderr.splitlines():
-        m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)", line)
-        if m:
-            rows.append((len(m[3]) // 2, int(m[2]), m[4]))
-    chain: list[str] = []
-    for i, (level, _, name) in enumerate(rows):
-        if name.split(".")[0] in ("spacy", "thinc"):
-            chain = [name]
-            for lvl, _, parent in rows[i + 1:]:
-                if lvl < level:
-                    chain.append(parent)
-                    level = lvl
-                if level == 0:
-                    break
-            chain.reverse()
-            break
-    self_by_package: dict[str, int] = {}  # self time summed by top-level package: where start-up time goes
-    for line in out.stderr.splitlines():
-        m = re.match(r"import time:\s+(\d+) \|\s+\d+ \| \s*(\S+)", line)
-        if m:
-            package = m[2].split(".")[0]
-            self_by_package[package] = self_by_package.get(package, 0) + int(m[1])
-    top = sorted(self_by_package.items(), key=lambda kv: -kv[1])[:6]
-    return {"spacy_loaded": "SPACY" in out.stdout.split(), "chain": chain,
-            "total_import_s": round(sum(r[1] for r in rows if r[0] == 0) / 1e6, 2),
-            "slowest": [(name, round(us / 1e6, 2)) for name, us in top]}
+    return {"spacy_loaded": "SPACY" in out.stdout.split(), **parse_importtime(out.stderr)}
 
 
 def startup(data_dir: Path, workdir: Path, params: list[dict]) -> dict:
@@ -348,7 +382,9 @@ def build_table(r: dict, quick: bool) -> str:
         if "imports" in r:
             im = r["imports"]
             if im["spacy_loaded"]:
-                row("Import chain that loads spaCy (`-X importtime`)", " → ".join(im["chain"]) or "?")
+                row("Import chain that loads spaCy (`-X importtime`)",
+                    f"during {im.get('during') or '?'}: " + (" → ".join(im["chain"]) or "?")
+                    + (f"; first import: `{im['caller']}`" if im.get("caller") else ""))
         row("spaCy after one intake anonymisation (check that the probe sees it)",
             f"{'yes' if w['spacy_after_intake'] else 'no'} (HTTP {w['intake_status']}, first anonymisation "
             f"{w['intake_first_s']} s; VmHWM {mb(w['after_intake']['VmHWM'])})")

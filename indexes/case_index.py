@@ -66,7 +66,13 @@ class CaseIndex:
     def similar(self, ref: str, limit: int = 5) -> list[Hit]:
         """"Cas similaires": more-like-this over the case's text, never the case itself."""
         with self._lock:
-            return similar(self._generation(), ref, limit)
+            generation = self._generation()
+            key = (ref, limit)
+            if key not in generation.similar_cache:
+                if len(generation.similar_cache) > 5_000:
+                    generation.similar_cache.clear()
+                generation.similar_cache[key] = similar(generation, ref, limit)
+            return list(generation.similar_cache[key])
 
     def stamps(self) -> dict[str, datetime]:
         """ref -> updated_at as indexed, to compare with the database."""

@@ -41,6 +41,8 @@ class Generation:
         self._vec_column = reader.column_reader("vec") if reader.has_column("vec") else None
         self._known: dict[str, bool] = {}
         self._fixes: dict[str, str | None] = {}
+        # "Cas similaires" of a case cannot change until the index does: the case page and its JSON share it.
+        self.similar_cache: dict[tuple[str, int], list] = {}
         self.vocabulary = Vocabulary(self._is_known, self._correct)
 
     def up_to_date(self) -> bool:

@@ -12,13 +12,18 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 SIMILAR = 5
 
 
+def _case_or_404(kb, ref: str):
+    with kb.db.session() as session:
+        case = kb.get_case(session, ref)
+    if case is None:
+        abort(404)
+    return case
+
+
 @bp.get("/<ref>")
 def show(ref: str):
     kb = current_app.extensions["kb"]
-    with kb.db.session() as session:
-        case = kb.get_case(session, ref)
-        if case is None:
-            abort(404)
+    case = _case_or_404(kb, ref)
     theme_labels = kb.cached_theme_labels()
     similar = kb.index.similar(ref, limit=SIMILAR)
     return render_template("case.html", case=case, similar=similar, theme_labels=theme_labels)
@@ -27,11 +32,7 @@ def show(ref: str):
 @bp.get("/<ref>.json")
 def show_json(ref: str):
     kb = current_app.extensions["kb"]
-    with kb.db.session() as session:
-        case = kb.get_case(session, ref)
-        if case is None:
-            abort(404)
-        record = case_to_record(case).to_dict()
+    record = case_to_record(_case_or_404(kb, ref)).to_dict()
     record["similar"] = [{"ref": h.ref, "title": h.title, "url": url_for("cases.show", ref=h.ref)}
                          for h in kb.index.similar(ref, limit=SIMILAR)]
     return jsonify(record)
