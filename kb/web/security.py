@@ -72,10 +72,15 @@ class SessionUser(UserMixin):
         self.user_id = user.id
         self.username = user.username
         self.role = user.role
-        self.id = f"{user.id}:{int(user.password_changed_at.timestamp())}"
+        self.id = f"{user.id}:{password_stamp(user)}"
 
     def can(self, role: str) -> bool:
         return ROLES.index(self.role) >= ROLES.index(role)
+
+
+def password_stamp(user: User) -> str:
+    """To the microsecond: a password changed in the same second as the last one still ends old sessions."""
+    return str(round(user.password_changed_at.timestamp() * 1_000_000))
 
 
 @login_manager.user_loader
@@ -87,7 +92,7 @@ def load_user(session_id: str) -> SessionUser | None:
     kb = current_app.extensions["kb"]
     with kb.db.session() as session:
         user = session.get(User, int(user_id)) if user_id.isdigit() else None
-        if user is None or not user.active or str(int(user.password_changed_at.timestamp())) != stamp:
+        if user is None or not user.active or password_stamp(user) != stamp:
             return None
         return SessionUser(user)
 
