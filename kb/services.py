@@ -151,8 +151,7 @@ class KnowledgeBase:
                 else:
                     report.updated += 1
                 self._fill(session, case, record)
-                session.add(IndexTask(ref=record.ref, action="upsert"))
-                session.add(AuditEvent(actor=actor, action=action, case_ref=record.ref))
+                self._record_change(session, record.ref, "upsert", actor, action)
             session.commit()
         self.apply_outbox()
         return report
@@ -167,8 +166,7 @@ class KnowledgeBase:
                     case = Case(ref=ref, created_at=utcnow())
                     session.add(case)
                     self._fill(session, case, replace(record, ref=ref))
-                    session.add(IndexTask(ref=ref, action="upsert"))
-                    session.add(AuditEvent(actor=actor, action="create", case_ref=ref))
+                    self._record_change(session, ref, "upsert", actor, "create")
                     session.commit()
                 except IntegrityError:  # another process took the ref (or a new sector) first
                     session.rollback()
@@ -177,14 +175,19 @@ class KnowledgeBase:
             return ref
         raise RuntimeError("could not allocate a case reference")
 
+    @staticmethod
+    def _record_change(session: Session, ref: str, index_action: str, actor: str, action: str) -> None:
+        """In the change's own transaction: the index work (outbox) and the audit line, never the text."""
+        session.add(IndexTask(ref=ref, action=index_action))
+        session.add(AuditEvent(actor=actor, action=action, case_ref=ref))
+
     def delete_case(self, ref: str, actor: str) -> bool:
         with self.db.session() as session:
             case = self.get_case(session, ref)
             if case is None:
                 return False
             session.delete(case)
-            session.add(IndexTask(ref=ref, action="delete"))
-            session.add(AuditEvent(actor=actor, action="delete", case_ref=ref))
+            self._record_change(session, ref, "delete", actor, "delete")
             session.commit()
         self.apply_outbox()
         return True
@@ -224,8 +227,7 @@ class KnowledgeBase:
             if case is None:
                 return False
             self._fill(session, case, replace(record, ref=ref))
-            session.add(IndexTask(ref=ref, action="upsert"))
-            session.add(AuditEvent(actor=actor, action="edit", case_ref=ref))
+            self._record_change(session, ref, "upsert", actor, "edit")
             session.commit()
         self.apply_outbox()
         return True
