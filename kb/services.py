@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -27,6 +28,7 @@ from .records import CaseRecord
 
 
 LABELS_TTL = 10.0  # seconds
+REF_LOCK_NAMESPACE = 7274202  # first key of the advisory lock taken to choose a new ref (migrate.py uses 7274201)
 
 
 @dataclass
@@ -160,8 +162,9 @@ class KnowledgeBase:
         """Store a new case under the next free AV-YEAR-NNN ref; retried if another process took it."""
         year = record.year or utcnow().year
         for _ in range(attempts):
-            with self.db.session() as session:
+            with self.ref_allocation(), self.db.session() as session:
                 try:
+                    self._lock_refs_until_commit(session, year)
                     ref = self.next_ref(session, year)
                     case = Case(ref=ref, created_at=utcnow())
                     session.add(case)
@@ -191,6 +194,24 @@ class KnowledgeBase:
             session.commit()
         self.apply_outbox()
         return True
+
+    @contextmanager
+    def ref_allocation(self) -> Iterator[None]:
+        """On SQLite (one machine), workers take turns choosing the next ref with a file lock;
+        without it twenty concurrent saves pick the same number and most of them retry in vain."""
+        if self.db.engine.dialect.name == "sqlite":
+            with file_lock(self.settings.data_dir / "refs.lock"):
+                yield
+        else:
+            yield
+
+    @staticmethod
+    def _lock_refs_until_commit(session: Session, year: int) -> None:
+        """On PostgreSQL (possibly several machines), the same turn-taking with an advisory lock
+        that the database releases at commit or rollback, even if the process dies."""
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:namespace, :year)"),
+                            {"namespace": REF_LOCK_NAMESPACE, "year": year})
 
     def next_ref(self, session: Session, year: int) -> str:
         """The next free reference of the form AV-YEAR-NNN."""
