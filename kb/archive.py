@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from .anonymization import anonymize_cases
 from .models import AuditEvent, Draft
-from .report_parser import ParsedReport, ReportDraft, extract_text, parse_report
+from .report_parser import ParsedReport, ReportDraft, extract_text_from, parse_report
 from .services import KnowledgeBase
 
 
@@ -37,11 +37,11 @@ class ReportImport:
     proposals: list[str] = field(default_factory=list)
 
 
-def read_report(path: Path, kb: KnowledgeBase, include_miscellaneous: bool = False) -> ParsedReport:
+def read_report(name: str, data: bytes, kb: KnowledgeBase, include_miscellaneous: bool = False) -> ParsedReport:
     """Extract and parse; raises NotAReport with a message for the user."""
     with kb.db.session() as session:
         themes = kb.theme_labels(session, include_retired=False)
-    return parse_report(extract_text(path), themes, include_miscellaneous=include_miscellaneous)
+    return parse_report(extract_text_from(name, data), themes, include_miscellaneous=include_miscellaneous)
 
 
 def anonymize_report(parsed: ParsedReport) -> list[AnonymizedDraft]:
@@ -54,7 +54,13 @@ def anonymize_report(parsed: ParsedReport) -> list[AnonymizedDraft]:
 
 def import_report(kb: KnowledgeBase, path: Path, include_miscellaneous: bool = False,
                   dry_run: bool = False, actor: str = "cli") -> ReportImport:
-    parsed = read_report(path, kb, include_miscellaneous)
+    return import_report_data(kb, path.name, path.read_bytes(), include_miscellaneous, dry_run, actor)
+
+
+def import_report_data(kb: KnowledgeBase, name: str, data: bytes, include_miscellaneous: bool = False,
+                       dry_run: bool = False, actor: str = "cli") -> ReportImport:
+    """A report's bytes (a file read by the command line, or an upload held in memory) to drafts."""
+    parsed = read_report(name, data, kb, include_miscellaneous)
     result = ReportImport(parsed.period, anonymize_report(parsed), parsed.set_aside)
     result.proposals = sorted({d.proposed_theme for d in parsed.drafts if d.proposed_theme})
     if dry_run:
@@ -69,9 +75,9 @@ def import_report(kb: KnowledgeBase, path: Path, include_miscellaneous: bool = F
             known.add(d.fingerprint)
             session.add(Draft(fingerprint=d.fingerprint, theme_slug=d.theme_slug, proposed_theme=d.proposed_theme,
                               year_from=d.year_from, year_to=d.year_to, title=draft.title[:300],
-                              situation=draft.situation, opinion=draft.opinion, source=path.name[:200]))
+                              situation=draft.situation, opinion=draft.opinion, source=name[:200]))
             result.created += 1
         session.add(AuditEvent(actor=actor, action="import-report",
-                               detail=f"{path.name[:120]}: {result.created} draft(s), {result.already_known} known"))
+                               detail=f"{name[:120]}: {result.created} draft(s), {result.already_known} known"))
         session.commit()
     return result

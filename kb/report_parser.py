@@ -17,6 +17,7 @@ Pure functions over text, no database and no spaCy: the CLI and the web layer bu
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ __all__ = [
     "ParsedReport",
     "ReportDraft",
     "extract_text",
+    "extract_text_from",
     "find_period",
     "match_theme",
     "parse_report",
@@ -73,25 +75,31 @@ class ParsedReport:
 
 
 def extract_text(path: Path) -> str:
-    """Text of a report file: PDF text layer, or a UTF-8 text/Markdown file; anything else is refused."""
+    """Text of a report file on disk (the command line)."""
     path = Path(path)
-    suffix = path.suffix.lower()
+    return extract_text_from(path.name, path.read_bytes())
+
+
+def extract_text_from(name: str, data: bytes) -> str:
+    """Text of a report held in memory (an upload is never written to a temporary file): PDF text
+    layer, or a UTF-8 text/Markdown file; anything else is refused with a message naming the file."""
+    suffix = Path(name).suffix.lower()
     if suffix == ".pdf":
-        return _pdf_text(path)
+        return _pdf_text(name, data)
     if suffix in {".txt", ".md"}:
         try:
-            return path.read_text(encoding="utf-8-sig")
+            return data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise NotAReport(
-                f"Le fichier {path.name} n'est pas un texte UTF-8. / {path.name} is not UTF-8 text."
+                f"Le fichier {name} n'est pas un texte UTF-8. / {name} is not UTF-8 text."
             ) from exc
     raise NotAReport(
-        f"Type de fichier non pris en charge : {path.name} (attendu : {_SUPPORTED}). "
-        f"/ Unsupported file type: {path.name} (expected {_SUPPORTED})."
+        f"Type de fichier non pris en charge : {name} (attendu : {_SUPPORTED}). "
+        f"/ Unsupported file type: {name} (expected {_SUPPORTED})."
     )
 
 
-def _pdf_text(path: Path) -> str:
+def _pdf_text(name: str, data: bytes) -> str:
     """Text layer of every page, pages separated by a newline (page numbers are removed later)."""
     try:
         from pypdf import PdfReader
@@ -99,17 +107,17 @@ def _pdf_text(path: Path) -> str:
     except ImportError as exc:  # pragma: no cover - pypdf is a pinned dependency
         raise NotAReport("La lecture des PDF demande pypdf. / Reading PDFs needs pypdf.") from exc
     try:
-        reader = PdfReader(path)
+        reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PyPdfError, OSError, ValueError, KeyError, TypeError) as exc:
         raise NotAReport(
-            f"PDF illisible : {path.name}. / Unreadable PDF: {path.name}."
+            f"PDF illisible : {name}. / Unreadable PDF: {name}."
         ) from exc
     text = "\n".join(pages)
     if not text.strip():
         raise NotAReport(
-            f"Le PDF {path.name} ne contient pas de texte (document scanné ?). "
-            f"/ The PDF {path.name} has no text layer (scanned?)."
+            f"Le PDF {name} ne contient pas de texte (document scanné ?). "
+            f"/ The PDF {name} has no text layer (scanned?)."
         )
     return text
 

@@ -1,6 +1,7 @@
 """Bootstrap from the archive: a report becomes anonymised drafts; only approved drafts become cases."""
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -107,3 +108,69 @@ def test_review_queue_approve_edit_and_reject(client, runner, kb, tmp_path) -> N
     assert client.get(f"/bureau/drafts/{ids[0]}").status_code == 302
     # Re-importing the report brings back neither the approved nor the rejected draft.
     assert "0 draft(s) added" in runner.invoke(args=["kb", "import-report", str(tmp_path / "rapport-2019.txt")]).output
+
+
+def upload(client, name: str, data: bytes, button: str = "submit", **extra):
+    return client.post("/bureau/drafts/import", data={"report": (io.BytesIO(data), name), button: "1", **extra},
+                       content_type="multipart/form-data")
+
+
+def draft_count(kb) -> int:
+    with kb.db.session() as db:
+        return db.scalar(select(func.count(Draft.id)))
+
+
+def test_web_upload_previews_then_imports_the_sample_without_duplicates(client, kb) -> None:
+    data = SAMPLE.read_bytes()
+    preview = upload(client, SAMPLE.name, data, button="preview")
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "49 avis trouvé(s), période 2021–2023" in page
+    assert "Aperçu : rien n'a été enregistré" in page and draft_count(kb) == 0
+    assert "<td>Secret professionnel</td><td>11</td>" in page.replace("\n", "").replace("  ", "")
+
+    imported = upload(client, SAMPLE.name, data).get_data(as_text=True)
+    assert "49 brouillon(s) ajouté(s)" in imported and draft_count(kb) == 49
+    again = upload(client, SAMPLE.name, data).get_data(as_text=True)
+    assert "0 brouillon(s) ajouté(s), 49 déjà connu(s)" in again and draft_count(kb) == 49
+
+
+def test_web_upload_reads_a_pdf_report(client, kb) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    y = 800
+    for line in SMALL_REPORT.splitlines():
+        pdf.drawString(40, y, line)
+        y -= 16
+    pdf.save()
+    page = upload(client, "rapport-2019.pdf", buffer.getvalue()).get_data(as_text=True)
+    assert "3 brouillon(s) ajouté(s)" in page and draft_count(kb) == 3
+    with kb.db.session() as db:
+        assert "Verhaegen" not in " ".join(db.scalars(select(Draft.situation)))
+
+
+def test_web_upload_refuses_what_is_not_a_report_with_a_clear_message(client, kb) -> None:
+    page = upload(client, "courses.txt", "Liste de courses : pain, lait.\n".encode()).get_data(as_text=True)
+    assert "est-ce bien un rapport d&#39;activités ?" in page
+    page = upload(client, "rapport.docx", b"PK\x03\x04").get_data(as_text=True)
+    assert "Seuls les fichiers PDF, TXT et MD sont acceptés." in page
+    page = upload(client, "rapport.txt", "Rapport 2019".encode("utf-16")).get_data(as_text=True)
+    assert "n&#39;est pas un texte UTF-8" in page
+    # Larger than the 2 MB limit of text forms, within the limit for reports: read, then refused as a PDF.
+    page = upload(client, "scan.pdf", b"%PDF-1.4\n" + b"0" * 3_000_000).get_data(as_text=True)
+    assert "PDF illisible : scan.pdf" in page
+    page = upload(client, "<script>alert(1)</script>.pdf", b"%PDF-1.4 broken").get_data(as_text=True)
+    assert "PDF illisible : &lt;script&gt;alert(1)&lt;/script&gt;.pdf" in page and "<script>alert" not in page
+    assert draft_count(kb) == 0
+
+
+def test_uploaded_files_stay_in_memory(app) -> None:
+    """Werkzeug spools uploads over 500 kB to a temporary file; a raw report must never reach the disk."""
+    body = b"x" * 900_000
+    with app.test_request_context("/bureau/drafts/import", method="POST", content_type="multipart/form-data",
+                                  data={"report": (io.BytesIO(body), "rapport.txt")}):
+        from flask import request
+        stream = request.files["report"].stream
+        assert isinstance(stream, io.BytesIO) and stream.getvalue() == body

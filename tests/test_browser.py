@@ -98,3 +98,35 @@ def test_login_search_case_intake_logout(live_url: str, page) -> None:
     page.goto(live_url + "/")
     expect(page).to_have_url(re.compile(r".*/login.*"))
     assert not errors, errors
+
+
+def test_bureau_uploads_an_activity_report_and_approves_a_draft(live_url: str, page, tmp_path: Path) -> None:
+    """The archive path with real CSRF tokens and a real multipart upload from the browser."""
+    from tests.test_archive import SMALL_REPORT
+
+    report = tmp_path / "rapport-2019.txt"
+    report.write_text(SMALL_REPORT, encoding="utf-8")
+    page.goto(live_url + "/login")
+    page.fill("input[name=username]", "bureau")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+
+    page.click("nav >> text=Brouillons")
+    page.click("text=Importer un rapport d'activités")
+    page.set_input_files("input[name=report]", str(report))
+    page.click("input[name=preview]")
+    expect(page.locator(".import-result")).to_contain_text("3 avis trouvé(s), période 2019")
+    expect(page.locator(".import-result")).to_contain_text("rien n'a été enregistré")
+    expect(page.locator(".import-result")).not_to_contain_text("Verhaegen")
+
+    page.set_input_files("input[name=report]", str(report))
+    page.click("input[name=submit]")
+    expect(page.locator(".import-result")).to_contain_text("3 brouillon(s) ajouté(s), 0 déjà connu(s)")
+    page.click("text=Voir la file de relecture")
+    page.locator("table.drafts a").first.click()
+    expect(page.locator("h1")).to_contain_text("Relire le brouillon")
+    page.click("button:has-text('Enregistrer le cas')")
+    if page.locator(".residuals").count():
+        page.check("input[name=accept_residuals]")
+        page.click("button:has-text('Enregistrer le cas')")
+    expect(page.locator(".flash")).to_contain_text("Brouillon approuvé")

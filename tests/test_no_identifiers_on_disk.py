@@ -126,3 +126,25 @@ def test_database_errors_do_not_quote_values(kb) -> None:
         with __import__("pytest").raises(SQLAlchemyError) as caught:
             connection.execute(text("INSERT INTO no_such_table (x) VALUES (:x)"), {"x": TEXT})
     assert CANARIES["surname"] not in str(caught.value)
+
+
+def test_activity_report_paths_leave_no_identifier(client, runner, kb, data_dir: Path, tmp_path: Path) -> None:
+    """A report comes in raw, from the command line or the browser: only anonymised drafts are stored."""
+    import io
+
+    from kb.models import Draft
+
+    report = ("Rapport d'activités 2024\n\n2. Les avis rendus\nSecret professionnel\n"
+              f"o {TEXT} Nous avons conseillé de ne rien transmettre.\n"
+              f"o Un éducateur de {CANARIES['person']} s'interroge sur un rapport au juge de la jeunesse.\n"
+              "\n3. Perspectives\nLe comité poursuivra ses travaux.\n")
+    source = tmp_path / "rapport-2024.txt"
+    source.write_text(report, encoding="utf-8")
+    assert runner.invoke(args=["kb", "import-report", str(source), "--dry-run"]).exit_code == 0
+    for button in ("preview", "submit"):
+        response = client.post("/bureau/drafts/import", content_type="multipart/form-data",
+                               data={"report": (io.BytesIO(report.encode()), "rapport-2024.txt"), button: "1"})
+        assert response.status_code == 200
+    with kb.db.session() as db:
+        assert len(list(db.scalars(select(Draft.id)))) == 2
+    assert_no_canary(kb, data_dir)

@@ -1,6 +1,7 @@
 """The Flask application factory (as in Flask's tutorial): settings, the knowledge base, blueprints."""
 from __future__ import annotations
 
+import io
 import logging
 import os
 import secrets
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, render_template, request
+from flask.wrappers import Request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from anonymizer.allowlist import use_extra_allowlist
@@ -23,13 +25,33 @@ from .security import init_security
 csrf = CSRFProtect()
 
 
+MAX_REQUEST_BYTES = 2 * 1024 * 1024
+MAX_REPORT_BYTES = 25 * 1024 * 1024  # an activity report PDF with its layout and logos
+LARGE_REQUEST_ENDPOINTS = {"drafts.upload"}
+
+
+class KnowledgeBaseRequest(Request):
+    """Uploaded files stay in memory: a report is raw text, not yet anonymised, and Werkzeug would
+    otherwise spool any file over 500 kB to a temporary file on disk."""
+
+    def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
+        return io.BytesIO()
+
+    @property
+    def max_content_length(self) -> int | None:
+        if self.endpoint in LARGE_REQUEST_ENDPOINTS:
+            return MAX_REPORT_BYTES
+        return MAX_REQUEST_BYTES
+
+
 class KnowledgeBaseFlask(Flask):
+    request_class = KnowledgeBaseRequest
+
     def log_exception(self, exc_info) -> None:
         """Log where an error happened, never its message: messages can quote the text being processed."""
         exc_type, _exc, tb = exc_info
         where = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(traceback.extract_tb(tb)[-6:]))
         self.logger.error("Unhandled %s in %s %s at %s", exc_type.__name__, request.method, request.endpoint, where)
-MAX_REQUEST_BYTES = 2 * 1024 * 1024
 ALLOWLIST_FILE = "allowlist.txt"
 
 
@@ -41,7 +63,6 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
     kb.init()
     app.config.update(
         SECRET_KEY=_secret_key(settings.data_dir),
-        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
@@ -66,7 +87,7 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
                                          "Revenez en arrière, rechargez la page et renvoyez-le."),
         (403, "Accès refusé", "Votre rôle ne permet pas d'ouvrir cette page."),
         (404, "Page introuvable", "Cette page n'existe pas."),
-        (413, "Envoi trop volumineux", "Le texte envoyé dépasse la taille permise (2 Mo)."),
+        (413, "Envoi trop volumineux", "L’envoi dépasse la taille permise : 2 Mo pour un texte, 25 Mo pour un rapport d’activités."),
         (429, "Trop de tentatives", "Trop de tentatives en peu de temps. Réessayez dans quelques minutes."),
         (500, "Erreur interne", "Une erreur est survenue. Rien n'a été enregistré."),
     ):

@@ -1,12 +1,17 @@
 """The review queue of drafts from activity reports: approve (after review), edit, or reject each one."""
 from __future__ import annotations
 
+from collections import Counter
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from ..archive import import_report_data
 from ..models import AuditEvent, Draft
 from ..records import CaseRecord
+from ..report_parser import NotAReport
+from .forms import ReportUploadForm
 from .intake import proposal_form, review_page, save_reviewed
 
 bp = Blueprint("drafts", __name__, url_prefix="/bureau/drafts")
@@ -33,6 +38,32 @@ def index():
         counts = dict(db.execute(select(Draft.status, func.count()).group_by(Draft.status)).all())
         labels = _kb().theme_labels(db)
     return render_template("drafts.html", drafts=drafts, counts=counts, labels=labels)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def upload():
+    """An activity report from the browser: read in memory, anonymised, then either shown (preview,
+    nothing stored) or added to the queue as drafts. The raw text never reaches the disk."""
+    kb = _kb()
+    form = ReportUploadForm()
+    result = None
+    if form.validate_on_submit():
+        upload = form.report.data
+        try:
+            result = import_report_data(kb, upload.filename or "rapport", upload.read(),
+                                        form.include_miscellaneous.data, dry_run=bool(form.preview.data),
+                                        actor=current_user.username)
+        except NotAReport as exc:
+            form.report.errors = [str(exc).split(" / ")[0]]
+        else:
+            if not form.preview.data:
+                flash(f"{result.created} brouillon(s) ajouté(s) à la file de relecture, "
+                      f"{result.already_known} déjà connu(s).")
+    with kb.db.session() as db:
+        labels = kb.theme_labels(db)
+    per_theme = Counter(d.source.theme_slug or f"nouveau : {d.source.proposed_theme}" for d in result.drafts) if result else {}
+    return render_template("drafts_import.html", form=form, result=result, labels=labels, per_theme=per_theme,
+                           preview=bool(form.preview.data))
 
 
 @bp.get("/<int:draft_id>")

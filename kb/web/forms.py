@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (BooleanField, HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField,
-                     StringField, TextAreaField)
+                     StringField, SubmitField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -94,3 +95,13 @@ class SelectionForm(FlaskForm):
 class SelectionItemForm(FlaskForm):
     note = TextAreaField("Note du formateur", validators=[Optional(), Length(max=4000, message=too_long(4000))])
     questions = TextAreaField("Questions pour la discussion (une par ligne)", validators=[Optional(), Length(max=4000, message=too_long(4000))])
+
+
+class ReportUploadForm(FlaskForm):
+    """An activity report to turn into drafts; held in memory only (see KnowledgeBaseRequest)."""
+    report = FileField("Rapport d'activités (PDF, TXT ou MD)", validators=[
+        FileRequired("Choisissez un fichier."),
+        FileAllowed(["pdf", "txt", "md"], "Seuls les fichiers PDF, TXT et MD sont acceptés.")])
+    include_miscellaneous = BooleanField("Reprendre aussi les points de la rubrique « Divers »")
+    preview = SubmitField("Aperçu (rien n'est enregistré)")
+    submit = SubmitField("Importer dans la file de relecture")

@@ -33,6 +33,7 @@ ACCESS: dict[str, str] = {
     "bureau.themes": "bureau",
     "bureau.allowlist": "bureau",
     "drafts.index": "bureau",
+    "drafts.upload": "bureau",
     "drafts.review": "bureau",
     "drafts.approve": "bureau",
     "drafts.reject": "bureau",
