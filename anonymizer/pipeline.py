@@ -81,7 +81,7 @@ class Anonymizer:
         ctx: Context = doc._.pii_context
         entities: list[Entity] = assign(ctx, doc._.pii_spans)
         doc._.pii_context = None
-        return apply(doc.text, entities)
+        return apply(ctx.text, entities)  # doc.text would rebuild the string from every token again
 
     def anonymize(self, text: str) -> AnonymizedText:
         if not text or not text.strip():
