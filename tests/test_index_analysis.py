@@ -47,6 +47,7 @@ def test_thesaurus_one_way_and_equivalence():
     (m,) = th.find(["Bénéficiaires"])  # plural, case and accent differences
     assert m.expansions == ("usager",)
     assert th.find(["AS"]) and not th.find(["as"])  # a case-sensitive acronym
+    assert th.find(["l'AS"]) and th.find(["d’AS"]) and not th.find(["l'as"])  # capitals after an elision
 
 
 def test_thesaurus_prefers_the_longest_entry():
@@ -58,6 +59,7 @@ def test_thesaurus_prefers_the_longest_entry():
 def test_shipped_thesaurus_loads_and_covers_the_basics():
     th = Thesaurus.load()
     assert len(th) > 300
-    for word in ["flic", "ado", "gamin", "papa", "toubib", "parquet", "CPAS", "SAJ", "MENA", "RIS", "PIIS"]:
+    for word in ["flic", "ado", "gamin", "papa", "toubib", "parquet", "CPAS", "SAJ", "MENA", "RIS", "PIIS",
+                 "proprio", "mutu", "instit", "TAP", "rdv", "insta", "journaliste", "caméras", "notaire"]:
         assert th.find([word]), word
     assert match_keys("Procureurs du Roi") == match_keys("procureur du roi")
