@@ -2,6 +2,8 @@
 
 Kept in a data file so that the bureau can edit it; an extra file can be layered on top. Entries are
 matched on whole words after folding (case and accents ignored), so "le CPAS" and "cpas" are both kept.
+An entry written "=PHARE" is kept only as typed: an acronym that is also an ordinary word, so that
+"le service Le Phare" (a local name) is still masked.
 """
 from __future__ import annotations
 
@@ -23,9 +25,10 @@ class Allowlist:
     words: frozenset[str]        # folded single words, for quick token tests
     max_words: int
     prefixes: frozenset[str] = frozenset()  # every word prefix of a phrase, to stop scanning early
+    exact: frozenset[str] = frozenset()     # single words kept only when typed exactly so ("=PHARE")
 
     def __contains__(self, text: str) -> bool:
-        return fold_key(text) in self.phrases
+        return fold_key(text) in self.phrases or text in self.exact
 
 
 def read_entries(path: Path) -> list[str]:
@@ -43,13 +46,14 @@ def load_allowlist(extra_path: Path | None = None) -> Allowlist:
     entries = read_entries(DEFAULT_PATH)
     if extra_path is not None:
         entries += read_entries(Path(extra_path))
-    keys = {fold_key(e) for e in entries}
+    exact = {e[1:].strip() for e in entries if e.startswith("=")}
+    keys = {fold_key(e) for e in entries if not e.startswith("=")}
     keys.discard("")
     prefixes = {" ".join(k.split()[:n]) for k in keys for n in range(1, len(k.split()) + 1)}
     return Allowlist(phrases=frozenset(keys),
                      words=frozenset(k for k in keys if " " not in k),
                      max_words=max(len(k.split()) for k in keys),
-                     prefixes=frozenset(prefixes))
+                     prefixes=frozenset(prefixes), exact=frozenset(exact))
 
 
 _extra_path: Path | None = None

@@ -90,6 +90,9 @@ class Context:
         toks, text, n = self.tokens, self.text, self.allow.max_words
         prefixes = self.allow.prefixes
         for i, tok in enumerate(toks):
+            if tok.text in self.allow.exact:
+                out.append((tok.start, tok.end))
+                continue
             key = tok.low
             if key not in prefixes:
                 continue

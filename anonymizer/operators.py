@@ -5,6 +5,8 @@ The mapping lives only in memory, for one text.
 """
 from __future__ import annotations
 
+import re
+
 import string
 
 from .context import Context
@@ -16,6 +18,9 @@ NUMBERED = {"PERSON": "Personne", "LOCATION": "Lieu", "ORG": "Organisation"}
 FIXED = {"EMAIL": "Courriel", "PHONE": "Téléphone", "NATIONAL_ID": "Numéro national", "IBAN": "IBAN",
          "DATE": "Date", "FILE_NUMBER": "Numéro de dossier", "PLATE": "Plaque", "HANDLE": "Pseudo", "URL": "URL",
          "OTHER_ID": "Identifiant"}
+
+
+LEADING_ARTICLE = re.compile(r"^(?:le|la|les|l['’])\s*(?=\S)")
 
 
 def letter(n: int) -> str:
@@ -105,7 +110,7 @@ def assign(ctx: Context, spans: list[Span]) -> list[Entity]:
     counters: dict[str, int] = {}
     for s in sorted(spans, key=lambda s: s.start):
         if s.label in NUMBERED:
-            key: object = cluster_of[s] if s.label == "PERSON" else " ".join(ctx.folded[s.start:s.end].split())
+            key: object = cluster_of[s] if s.label == "PERSON" else _phrase_key(ctx.folded[s.start:s.end])
             slot = (s.label, key)
             if slot not in letters:
                 letters[slot] = letter(counters.get(s.label, 0))
@@ -115,6 +120,11 @@ def assign(ctx: Context, spans: list[Span]) -> list[Entity]:
             replacement = f"[{FIXED.get(s.label, 'Identifiant')}]"
         entities.append(Entity(s.start, s.end, s.label, replacement, round(s.score, 3)))
     return entities
+
+
+def _phrase_key(folded: str) -> str:
+    """"Le Phare" and "Phare" are the same place or body."""
+    return LEADING_ARTICLE.sub("", " ".join(folded.split()))
 
 
 def apply(text: str, entities: list[Entity]) -> AnonymizedText:

@@ -70,6 +70,9 @@ def _union(cluster: list[Span]) -> Span:
                 max(s.score for s in cluster), best.source)
 
 
+ARTICLES = frozenset({"le", "la", "les", "l"})
+
+
 def _name_keys(ctx: Context, span: Span) -> set[str]:
     keys = set()
     for t in ctx.tokens_in(span.start, span.end):
@@ -118,6 +121,8 @@ def _expand(ctx: Context, weak: list[Span], strong: list[Span]) -> list[Span]:
             toks = [t for t in ctx.tokens_in(s.start, s.end)]
             if toks:
                 phrases.setdefault(tuple(t.low for t in toks), (s.label, toks))
+            if len(toks) > 1 and toks[0].low in ARTICLES:  # "Le Phare", then "au psychologue du Phare"
+                phrases.setdefault(tuple(t.low for t in toks[1:]), (s.label, toks[1:]))
     for key, (label, toks) in phrases.items():
         n = len(key)
         if all(ctx.lex.is_function_word(k) for k in key):

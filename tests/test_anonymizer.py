@@ -299,3 +299,50 @@ def test_residual_check_finds_leftovers():
     assert "at-sign" in kinds or "email" in kinds
     assert "0471 22 33 44" in found
     assert "street" in kinds
+
+
+# ---------------------------------------------------------------- cues found on a blind held-out set
+
+@pytest.mark.parametrize("text,expected", [
+    ("il recrute via Snapchat (compte : tonyv_4600) ce mois-ci", ["tonyv_4600"]),
+    ("son pseudo est kev4600.", ["kev4600"]),
+    ("sur Instagram (leila_b92), elle poste tout", ["leila_b92"]),
+    ("Sur Facebook elle s'appelle autrement, compte : 450 euros", []),
+])
+def test_handles_without_at_sign(text, expected):
+    assert set(spans_of(patterns.handles, text)) == set(expected)
+
+
+def test_a_phone_number_dictated_in_words_is_masked_but_counting_words_stay(an):
+    out = an.anonymize("Rappeler au zéro quatre sept huit, quarante-quatre, dix-neuf, zéro deux. "
+                       "Elle a deux ou trois enfants de zéro à six ans.").text
+    assert "quarante-quatre" not in out and "[Téléphone]" in out
+    assert "deux ou trois enfants de zéro à six ans" in out
+
+
+@pytest.mark.parametrize("text,gone,kept", [
+    ("Elle vit au service résidentiel Le Phare, à Gesves. Le psychologue du Phare refuse.", ["Phare"], []),
+    ("Le service PHARE finance l'aide de la COCOF.", [], ["PHARE"]),
+    ("Situation soumise par l'AIS Toit pour Tous (agence immobilière sociale).", ["Toit pour Tous"], ["AIS"]),
+    ("Elle a été admise au CHR de la Citadelle le mois passé.", ["Citadelle"], ["CHR"]),
+    ("La police de la zone Boraine nous a appelés.", ["Boraine"], ["police"]),
+    ("Ils mendient à la gare du Midi. La gare est loin.", ["gare du Midi"], ["La gare est loin"]),
+    ("Relogés à la cité de l'Europe, bloc C. L'Europe n'y est pour rien.", ["cité de l'Europe"], ["L'Europe n'y"]),
+])
+def test_named_bodies_and_places_of_ordinary_words(an, text, gone, kept):
+    out = an.anonymize(text).text
+    assert not any(present(g, out) for g in gone), out
+    assert all(k in out for k in kept), out
+
+
+def test_one_placeholder_for_a_body_with_and_without_its_article(an):
+    out = an.anonymize("Placée au foyer Le Tilleul, elle parle au psy du Tilleul et revient au Tilleul.").text
+    assert out.count("[Organisation A]") == 3 and "[Organisation B]" not in out
+
+
+def test_names_typed_without_capitals(an):
+    out = an.anonymize("urgent svp\nmaman de lucas vermeulen 8 ans dit que le papa jeroen vermeulen attend "
+                       "devant l ecole\nla maman s appelle nathalie collard\nmarie").text
+    for name in ("lucas", "vermeulen", "jeroen", "nathalie", "collard", "marie"):
+        assert not present(name, out), (name, out)
+    assert "maman de" in out and "8 ans" in out and "devant l ecole" in out

@@ -242,7 +242,32 @@ def email_names(ctx: Context) -> list[Span]:
     return out
 
 
-RECOGNIZERS = (civility_names, listed_names, proper_nouns, cue_names, signature_names, email_names)
+def lowercase_names(ctx: Context) -> list[Span]:
+    """Names typed without capitals in hurried notes: a listed first name followed by a word that is no
+    French word ("maman de lucas vermeulen"), and a lone first name closing the text ("marie")."""
+    out = []
+    toks = ctx.tokens
+    for tok in toks:
+        if tok.cap or not tok.alpha or len(tok.text) < 3 or not ctx.lex.is_first_name(tok.low):
+            continue
+        if ctx.is_french(tok) or ctx.is_allowed(tok.start, tok.end):
+            continue
+        nxt = ctx.next_token(tok)
+        if nxt is None or ctx.text[tok.end:nxt.start] != " " or nxt.cap or not nxt.alpha or len(nxt.text) < 3:
+            continue
+        if ctx.is_french(nxt) or ctx.is_allowed(nxt.start, nxt.end) or ctx.lex.is_function_word(nxt.low):
+            continue
+        out.append(Span(tok.start, nxt.end, "PERSON", 0.7, "lowercase-name"))
+    last = next((t for t in reversed(toks) if t.alpha), None)
+    if last is not None and not last.cap and len(last.text) >= 3 and ctx.lex.is_first_name(last.low) \
+            and not ctx.is_allowed(last.start, last.end):
+        line_start = ctx.text.rfind("\n", 0, last.start) + 1
+        if ctx.text[line_start:last.start].strip() == "" and ctx.text[last.end:].strip(" .\n") == "":
+            out.append(Span(last.start, last.end, "PERSON", 0.7, "lowercase-name"))
+    return out
+
+
+RECOGNIZERS = (civility_names, listed_names, proper_nouns, cue_names, signature_names, email_names, lowercase_names)
 
 
 def name_spans(ctx: Context) -> list[Span]:

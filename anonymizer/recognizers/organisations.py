@@ -19,18 +19,20 @@ LOCAL_BODY_RE = re.compile(
     r"centre\s+fedasil|fedasil|croix-rouge|ila|ais|maison\s+de\s+quartier|plan\s+de\s+cohésion\s+sociale|pcs|"
     r"centre\s+croix-rouge|h[ôo]pital|clinique|chu|chr|centre\s+hospitalier|home|école|ecole|athénée|institut|"
     r"collège|lycée|mutualité|mutuelle)"
-    r"\s+(?:(?:de\s+la\s+communaut[ée]\s+fran[çc]aise\s+)?(?:de|d['’]|du|des)\s*))")
+    r"\s+(?:(?:de\s+la\s+communaut[ée]\s+fran[çc]aise\s+)?(?:de\s+la\s+|de\s+l['’]|de|d['’]|du|des)\s*))")
 ORG_TYPES = (r"asbl|a\.s\.b\.l\.|amo|ssm|service\s+de\s+sant[ée]\s+mentale|centre|institut|[ée]cole|ath[ée]n[ée]e|coll[èe]ge|"
              r"lyc[ée]e|clinique|polyclinique|h[ôo]pital|chu|chr|chc|home|r[ée]sidence|foyer|cr[èe]che|internat|maison|"
              r"caf[ée]|restaurant|brasserie|snack|soci[ée]t[ée]|entreprise|garage|menuiserie|boulangerie|magasin|"
              r"supermarch[ée]|h[ôo]tel|association|fondation|agence|ais|ippj|mrs?|maison\s+de\s+repos|"
              r"maison\s+m[ée]dicale|maison\s+d['’]accueil|abri|asile\s+de\s+nuit|accueil\s+de\s+jour|comptoir|"
              r"service|projet|club|cercle|groupe|firme|usine|atelier|bureau|cabinet|[ée]tude|pharmacie|librairie|"
-             r"salon|centre\s+de\s+jour|habitation|logements?|soci[ée]t[ée]\s+de\s+logement|sprl|srl")
+             r"salon|centre\s+de\s+jour|habitation|logements?|soci[ée]t[ée]\s+de\s+logement|sprl|srl|"
+             r"zone(?:\s+de\s+police)?")
 ORG_TYPE_RE = re.compile(r"(?<![\w-])(?i:" + ORG_TYPES + r")\s+[«\"“]?\s*(?=[A-ZÀ-ÖØ-Þ])")
 ARTICLE_RE = re.compile(r"(?<![\w'’])(?:Le|La|Les|L['’])\s*(?=[A-ZÀ-ÖØ-Þ0-9])")
 LEGAL_FORM_RE = re.compile(r"(?<![\w.])(?:asbl|ASBL|a\.s\.b\.l\.|SRL|SPRL|SA|SC|SCRL|SCS|SNC|vzw|VZW|bvba|BV|NV|Sàrl)(?![\w])")
-CONNECTORS = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "et", "&", "en", "sur", "aux", "au"})
+CONNECTORS = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "et", "&", "en", "sur", "aux", "au", "pour",
+                        "sans"})
 
 
 def _name_run(ctx: Context, start_tok: Token, max_tokens: int = 7) -> Token | None:
@@ -131,7 +133,11 @@ def named_institutions(ctx: Context) -> list[Span]:
             continue
         if ctx.is_allowed(toks[0].start, toks[-1].end):
             continue
-        if article or _is_content(ctx, toks):
+        # A name of ordinary words after an institution type still names one place when its words are
+        # capitalised mid-sentence ("l'AIS Toit pour Tous", "l'asbl Lire et Écrire").
+        titled = not ctx.is_start(toks[0]) and (sum(t.cap for t in toks) >= 2
+                                                 or len(toks) == 1 and toks[0].cap and not toks[0].text.isupper())
+        if article or titled or _is_content(ctx, toks):
             out.append(Span(toks[0].start, toks[-1].end, "ORG", 0.8, "institution"))
     return out
 

@@ -20,6 +20,17 @@ URL_RE = re.compile(
     r"|(?<![\w@.-])[\w-]+(?:\.[\w-]+)*\.(?:com|be|fr|net|org|eu|info|io|me|tv|app|ly|gl|nl|de|lu|ch|co)"
     r"(?:/[^\s<>«»\"“”]*)?(?![\w@-]))", re.IGNORECASE)
 HANDLE_RE = re.compile(r"(?<![\w.@/])@[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?")
+# A user name without its @: a word joined by an underscore ("leila_b92"), or any single word after
+# "compte", "pseudo", "profil" or a network's name ("Snapchat (compte : tonyv4600)").
+UNDERSCORE_NAME_RE = re.compile(r"(?<![\w.@/])[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+(?![\w@])")
+HANDLE_CUE_RE = re.compile(
+    r"(?i:\b(?:compte|pseudo|pseudonyme|profil|identifiant|username|snap(?:chat)?|insta(?:gram)?|tiktok|twitter|"
+    r"telegram|discord|facebook|fb)\b)\s*(?:[:(«\"“]\s*|(?:est|:)\s+)?(?:(?:compte|pseudo)\s*:?\s*)?"
+    r"(?P<name>[A-Za-z][A-Za-z0-9._]*\d[A-Za-z0-9._]*|[a-z][a-z0-9._]*_[a-z0-9._]+)(?![\w@])")
+NUMBER_WORDS = (r"z[ée]ro|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|"
+                r"vingt|trente|quarante|cinquante|soixante|septante|huitante|octante|nonante|cent")
+NUMBER_WORD = r"(?:" + NUMBER_WORDS + r")(?:[- ](?:et[- ])?(?:" + NUMBER_WORDS + r"))*"
+SPELLED_PHONE_RE = re.compile(r"(?i)(?<![\w-])z[ée]ro(?:[\s,;.-]+" + NUMBER_WORD + r"){5,}(?![\w-])")
 SEP = r"(?:[\s.\/-]{1,2}|\)[\s.\/-]?)?"  # "02 511", "00/ 570", "(0)2"
 PHONE_RE = re.compile(
     r"(?<![\w+])(?:"
@@ -79,8 +90,12 @@ def urls(ctx: Context) -> list[Span]:
 
 
 def handles(ctx: Context) -> list[Span]:
-    return [Span(m.start(), m.end(), "HANDLE", 0.95, "handle") for m in HANDLE_RE.finditer(ctx.text)
-            if len(m.group(0)) >= 3]
+    out = [Span(m.start(), m.end(), "HANDLE", 0.95, "handle") for m in HANDLE_RE.finditer(ctx.text)
+           if len(m.group(0)) >= 3]
+    out += [Span(m.start(), m.end(), "HANDLE", 0.85, "handle") for m in UNDERSCORE_NAME_RE.finditer(ctx.text)]
+    out += [Span(m.start("name"), _strip_trailing(ctx.text, m.start("name"), m.end("name")), "HANDLE", 0.8, "handle")
+            for m in HANDLE_CUE_RE.finditer(ctx.text)]
+    return out
 
 
 def phones(ctx: Context) -> list[Span]:
@@ -98,6 +113,8 @@ def phones(ctx: Context) -> list[Span]:
             out.append(Span(m.start(), m.end(), "PHONE", 0.8, "phone-regex"))
     for m in LOOSE_PHONE_RE.finditer(ctx.text):
         out.append(Span(m.start(), m.end(), "PHONE", 0.6, "phone-loose"))
+    for m in SPELLED_PHONE_RE.finditer(ctx.text):  # dictated: "zéro quatre sept huit, quarante-quatre, ..."
+        out.append(Span(m.start(), m.end(), "PHONE", 0.8, "phone-spelled"))
     return out
 
 

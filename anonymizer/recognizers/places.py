@@ -15,7 +15,10 @@ from .common import allowed
 STREET_TYPES = (r"rue|ruelle|avenue|av\.|boulevard|bd\.?|bld\.?|chauss[ée]e|ch[ée]e\.?|place|square|quai|all[ée]e|chemin|"
                 r"dr[èe]ve|impasse|route|clos|cit[ée]|parvis|galerie|sentier|venelle|rempart|passage|rond-point|"
                 r"esplanade|voie|pont|parking|parc|zoning|quartier|domaine|hameau|lieu-dit|carrefour|"
-                r"square|place|plateau|r[ée]sidence|chauss[ée]e|straat|laan|steenweg|plein|dreef|kaai|markt")
+                r"square|place|plateau|r[ée]sidence|chauss[ée]e|straat|laan|steenweg|plein|dreef|kaai|markt|gare|station")
+# Words that name a street only sometimes ("la place", "la voie", "le parc"): they need a number or a name.
+LOOSE_STREET_TYPES = frozenset({"place", "cour", "voie", "domaine", "passage", "parc", "quartier", "route", "résidence",
+                                "residence"})
 STREET_RE = re.compile(
     r"(?<![\w-])(?i:" + STREET_TYPES + r")\s+"
     r"(?:(?i:de\s+la|de\s+l['’]|du|des|de|d['’]|aux|au|la|le|les|l['’])\s*)?"
@@ -41,11 +44,14 @@ def streets(ctx: Context) -> list[Span]:
     text = ctx.text
     for m in STREET_RE.finditer(text):
         toks = ctx.tokens_in(m.start("name"), m.end("name"))
-        if not toks or all(ctx.is_allowed(t.start, t.end) for t in toks if t.cap):
+        if not toks:
             continue
-        if not m.group("num") and all(ctx.is_french(t) and not ctx.lex.is_name(t.low) for t in toks if t.cap) \
-                and m.group(0).split()[0].lower() in ("place", "cour", "voie", "domaine", "passage", "parc",
-                                                      "quartier", "route", "résidence", "residence", "cité", "cite"):
+        kind = m.group(0).split()[0].lower()
+        loose = kind in LOOSE_STREET_TYPES
+        # "rue de l'Europe" is an address even though "Europe" alone is allowed; "la voie de l'Europe" is not
+        if all(ctx.is_allowed(t.start, t.end) for t in toks if t.cap) and (loose or kind in ("gare", "station")):
+            continue
+        if not m.group("num") and loose and all(ctx.is_french(t) and not ctx.lex.is_name(t.low) for t in toks if t.cap):
             continue  # "la place Communale" is fine to mask, but "place Forte" of a sentence is not a street
         end = m.end("num") if m.group("num") else m.end("name")
         out.append(Span(m.start(), end, "LOCATION", 0.85 if m.group("num") else 0.7, "street"))
