@@ -71,6 +71,8 @@ def _union(cluster: list[Span]) -> Span:
 
 
 ARTICLES = frozenset({"le", "la", "les", "l"})
+WORD_CUES = frozenset({"le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "au", "aux", "à", "a", "pour", "avant",
+                       "après", "depuis", "vers", "jusqu", "en", "ce", "cette", "son", "sa", "ses", "leur"})
 
 
 def _name_keys(ctx: Context, span: Span) -> set[str]:
@@ -80,10 +82,21 @@ def _name_keys(ctx: Context, span: Span) -> set[str]:
             continue
         if len(t.text) == 1:
             continue
-        if ctx.is_allowed(t.start, t.end):
+        if ctx.is_allowed(t.start, t.end) and not _word_as_name(t):
             continue
         keys.add(t.low)
     return keys
+
+
+def _word_as_name(tok) -> bool:
+    """An allowed word written as a name ("Noël" of "Noël Denis"): capitalised, not an acronym."""
+    return tok.cap and tok.alpha and not tok.text.isupper() and len(tok.text) >= 3
+
+
+def _used_as_word(ctx: Context, tok) -> bool:
+    """"à Noël", "le Phare": an allowed word after a preposition or determiner keeps its common sense."""
+    prev = ctx.prev_token(tok)
+    return prev is not None and prev.low in WORD_CUES
 
 
 def _overlaps(spans: list[Span], start: int, end: int) -> bool:
@@ -99,7 +112,9 @@ def _expand(ctx: Context, weak: list[Span], strong: list[Span]) -> list[Span]:
     taken = weak + strong
     if person_keys:
         for tok in ctx.tokens:
-            if tok.low not in person_keys or ctx.is_allowed(tok.start, tok.end) or has_saint(ctx, tok):
+            if tok.low not in person_keys or has_saint(ctx, tok):
+                continue
+            if ctx.is_allowed(tok.start, tok.end) and not (_word_as_name(tok) and not _used_as_word(ctx, tok)):
                 continue
             if (ctx.is_french(tok) or len(tok.text) <= 3) and not tok.cap:
                 continue

@@ -346,3 +346,27 @@ def test_names_typed_without_capitals(an):
     for name in ("lucas", "vermeulen", "jeroen", "nathalie", "collard", "marie"):
         assert not present(name, out), (name, out)
     assert "maman de" in out and "8 ans" in out and "devant l ecole" in out
+
+
+def test_a_year_before_a_name_is_no_postal_code(an):
+    out = an.anonymize("Je suis depuis 2020 Mme Prudence Nyirahabimana. Il vit à 2020 Antwerpen.").text
+    assert "depuis 2020 Mme [Personne A]" in out and "Antwerpen" not in out
+
+
+def test_legal_abbreviations_and_allowed_words_inside_a_body_name_stay(an):
+    assert "(art. 422bis Cp)" in an.anonymize("en danger (art. 422bis Cp) si danger grave").text
+    out = an.anonymize("Je travaille au centre De Brug pour MENA de Fedasil, à Evere.").text
+    assert "Brug" not in out and "pour MENA de Fedasil" in out
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("il se fait appeler « dyl4n.jcq » sur Snapchat", ["dyl4n.jcq"]),
+    ("le covid19, un mp3, une 4x4, ouvert h24, du b2b", []),
+])
+def test_user_names_mixing_letters_and_digits(text, expected):
+    assert set(spans_of(patterns.handles, text)) == set(expected)
+
+
+def test_an_allowed_word_used_as_a_first_name_follows_the_person(an):
+    out = an.anonymize("J'accompagne Mme Noël Denis. Mme Denis dit que Noël refuse. À Noël, elle sera seule.").text
+    assert "dit que [Personne A] refuse" in out and "À Noël, elle sera seule" in out

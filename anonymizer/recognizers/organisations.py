@@ -58,7 +58,8 @@ def _name_run(ctx: Context, start_tok: Token, max_tokens: int = 7) -> Token | No
             if m < len(toks) and toks[m].low in CONNECTORS and not toks[m].cap \
                     and text[t.end:toks[m].start] in (" ", "'", "’"):
                 m += 1
-            if m < len(toks) and toks[m].cap and text[toks[m - 1].end:toks[m].start] in (" ", "'", "’"):
+            if m < len(toks) and toks[m].cap and text[toks[m - 1].end:toks[m].start] in (" ", "'", "’") \
+                    and not ctx.is_allowed(toks[m].start, toks[m].end):  # "De Brug pour MENA": MENA is no name
                 last = toks[m]
                 k = m + 1
                 continue

@@ -27,6 +27,8 @@ HANDLE_CUE_RE = re.compile(
     r"(?i:\b(?:compte|pseudo|pseudonyme|profil|identifiant|username|snap(?:chat)?|insta(?:gram)?|tiktok|twitter|"
     r"telegram|discord|facebook|fb)\b)\s*(?:[:(«\"“]\s*|(?:est|:)\s+)?(?:(?:compte|pseudo)\s*:?\s*)?"
     r"(?P<name>[A-Za-z][A-Za-z0-9._]*\d[A-Za-z0-9._]*|[a-z][a-z0-9._]*_[a-z0-9._]+)(?![\w@])")
+# Letters and digits mixed inside a lower-case word: a user name ("dyl4n.jcq", "s4rah"), never French.
+LEET_NAME_RE = re.compile(r"(?<![\w@./-])(?=[a-z0-9._]{5,}(?![\w@]))[a-z][a-z._]*\d+[a-z][a-z0-9._]*[a-z0-9](?![\w@])")
 NUMBER_WORDS = (r"z[ée]ro|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|"
                 r"vingt|trente|quarante|cinquante|soixante|septante|huitante|octante|nonante|cent")
 NUMBER_WORD = r"(?:" + NUMBER_WORDS + r")(?:[- ](?:et[- ])?(?:" + NUMBER_WORDS + r"))*"
@@ -93,6 +95,7 @@ def handles(ctx: Context) -> list[Span]:
     out = [Span(m.start(), m.end(), "HANDLE", 0.95, "handle") for m in HANDLE_RE.finditer(ctx.text)
            if len(m.group(0)) >= 3]
     out += [Span(m.start(), m.end(), "HANDLE", 0.85, "handle") for m in UNDERSCORE_NAME_RE.finditer(ctx.text)]
+    out += [Span(m.start(), m.end(), "HANDLE", 0.8, "handle") for m in LEET_NAME_RE.finditer(ctx.text)]
     out += [Span(m.start("name"), _strip_trailing(ctx.text, m.start("name"), m.end("name")), "HANDLE", 0.8, "handle")
             for m in HANDLE_CUE_RE.finditer(ctx.text)]
     return out

@@ -61,10 +61,23 @@ def streets(ctx: Context) -> list[Span]:
     return out
 
 
+YEAR_BEFORE_RE = re.compile(r"(?i:\b(?:depuis|en|année|annee|de|dès|des|avant|après|apres|jusqu['’]en|fin|début|debut|"
+                            r"mi|courant|printemps|été|ete|automne|hiver|janvier|février|fevrier|mars|avril|mai|juin|"
+                            r"juillet|août|aout|septembre|octobre|novembre|décembre|decembre))\s+$")
+CIVILITY_AFTER_RE = re.compile(r"(?:M\.|MM\.|Mme|Mlle|Madame|Monsieur|Mademoiselle|Me|Dr)\b")
+
+
+def _year_not_code(text: str, m: re.Match) -> bool:
+    """"depuis 2020 Mme X" or "en 1990 Marc ...": a year before a name, not the postal code of Antwerp."""
+    if CIVILITY_AFTER_RE.match(m.group("place")):
+        return True
+    return m.group("code")[:2] in ("19", "20") and YEAR_BEFORE_RE.search(text[max(0, m.start() - 25):m.start()]) is not None
+
+
 def postal_places(ctx: Context) -> list[Span]:
     out = []
     for m in POSTAL_RE.finditer(ctx.text):
-        if m.group("code") not in ctx.lex.postal_codes:
+        if m.group("code") not in ctx.lex.postal_codes or _year_not_code(ctx.text, m):
             continue
         toks = ctx.tokens_in(m.start("place"), m.end("place"))
         # keep the place words up to the first lower-case word that is not a particle
