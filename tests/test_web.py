@@ -140,6 +140,15 @@ def test_intake_errors_are_french_and_keep_what_was_typed(client) -> None:
     assert "Un texte que l&#39;on ne veut pas perdre." in html
 
 
+def test_an_over_long_field_is_refused_in_french_and_kept_whole(client) -> None:
+    long_text = "Une phrase que l'assistante a tapée. " * 600  # ~22,000 characters, over the 20,000 limit
+    response = client.post("/intake/", data={"title": "Titre", "situation": long_text, "themes": ["secret-professionnel"],
+                                             "year": "2024", "channel": "mail"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Ce texte dépasse 20000 caractères." in html
+    assert html.count("Une phrase que l&#39;assistante a tapée.") == 600
+
+
 def test_facet_links_keep_the_search_and_toggle_one_value(client, runner, tmp_path: Path) -> None:
     load(runner, tmp_path, ROWS)
     html = client.get("/?q=police&sector=cpas&sort=date&page=2").get_data(as_text=True)
