@@ -66,6 +66,13 @@ class LegalRef(Base):
     label: Mapped[str] = mapped_column(String(300), unique=True)
 
 
+def period_label(year: int | None, year_to: int | None) -> str:
+    """"2021", "2021–2023" for a case dated by a report's period, "" when unknown."""
+    if year and year_to and year_to != year:
+        return f"{year}–{year_to}"
+    return str(year) if year else ""
+
+
 class Case(Base):
     """One opinion of the bureau: the anonymised situation and the advice given."""
     __tablename__ = "cases"
@@ -83,9 +90,7 @@ class Case(Base):
 
     @property
     def period_label(self) -> str:
-        if self.year and self.year_to and self.year_to != self.year:
-            return f"{self.year}–{self.year_to}"
-        return str(self.year) if self.year else ""
+        return period_label(self.year, self.year_to)
 
     # The sentence the bureau uses for this case in annual reports; the case itself stays as it is.
     report_summary: Mapped[str | None] = mapped_column(Text, nullable=True)

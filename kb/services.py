@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from indexes import CaseDoc, CaseIndex
 
+from .case_view import CaseView, load_case_view
 from .config import Settings
 from .db import Database
 from .locks import file_lock
@@ -104,6 +105,11 @@ class KnowledgeBase:
     # -- reading -------------------------------------------------------------------------------
     def get_case(self, session: Session, ref: str) -> Case | None:
         return session.scalar(select(Case).where(Case.ref == ref).options(*with_relations()))
+
+    def case_view(self, ref: str) -> CaseView | None:
+        """A case for the read-only pages, without ORM loading (see case_view.py)."""
+        with self.db.engine.connect() as connection:
+            return load_case_view(connection, ref)
 
     def theme_labels(self, session: Session, include_retired: bool = True) -> dict[str, str]:
         query = select(Theme).order_by(Theme.label)

@@ -77,3 +77,20 @@ def test_outbox_left_by_a_crash_is_replayed_at_start(kb, runner, tmp_path: Path)
     kb.init()  # what start-up does
     assert kb.check().ok
     assert kb.index.search(SearchRequest(query="adresse usager")).hits[0].ref == "AV-2018-020"
+
+
+def test_the_read_only_case_view_matches_the_stored_case(kb, runner, tmp_path) -> None:
+    """The case page reads a case with plain queries; it must show exactly what the ORM stores."""
+    from kb.services import case_to_record
+
+    src = write_jsonl(tmp_path / "c.jsonl", [case_row(
+        "AV-2022-007", themes=["justice-police", "secret-professionnel"], sectors=["cpas", "aide à domicile"],
+        legal_refs=["art. 458 Code pénal", "RGPD"], year=2021, year_to=2023)])
+    assert runner.invoke(args=["kb", "import", str(src)]).exit_code == 0
+    view = kb.case_view("AV-2022-007")
+    with kb.db.session() as session:
+        stored = kb.get_case(session, "AV-2022-007")
+        assert case_to_record(view) == case_to_record(stored)
+        assert view.period_label == stored.period_label == "2021–2023"
+        assert [t.label for t in view.themes] == [t.label for t in stored.themes]
+    assert kb.case_view("AV-1999-999") is None

@@ -13,8 +13,7 @@ SIMILAR = 5
 
 
 def _case_or_404(kb, ref: str):
-    with kb.db.session() as session:
-        case = kb.get_case(session, ref)
+    case = kb.case_view(ref)
     if case is None:
         abort(404)
     return case
