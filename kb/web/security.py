@@ -5,12 +5,14 @@ an endpoint without a rule is refused, and the access-matrix test fails until it
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Protocol
 
 from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user
+from sqlalchemy import select
 
 from ..models import ROLES, User
 
@@ -65,11 +67,19 @@ limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_
                   headers_enabled=False)
 
 
+class Account(Protocol):
+    """A User row or its columns read without the ORM (the per-request look-up)."""
+    id: int
+    username: str
+    role: str
+    password_changed_at: datetime
+
+
 class SessionUser(UserMixin):
     """The logged-in user as the session knows it. The id carries the password's date, so changing
     or resetting a password ends every other session of that account."""
 
-    def __init__(self, user: User) -> None:
+    def __init__(self, user: Account) -> None:
         self.user_id = user.id
         self.username = user.username
         self.role = user.role
@@ -79,7 +89,7 @@ class SessionUser(UserMixin):
         return ROLES.index(self.role) >= ROLES.index(role)
 
 
-def password_stamp(user: User) -> str:
+def password_stamp(user: Account) -> str:
     """To the microsecond: a password changed in the same second as the last one still ends old sessions."""
     return str(round(user.password_changed_at.timestamp() * 1_000_000))
 
@@ -90,12 +100,16 @@ def load_user(session_id: str) -> SessionUser | None:
         user_id, stamp = session_id.split(":")
     except ValueError:
         return None
+    if not user_id.isdigit():
+        return None
     kb = current_app.extensions["kb"]
-    with kb.db.session() as session:
-        user = session.get(User, int(user_id)) if user_id.isdigit() else None
-        if user is None or not user.active or password_stamp(user) != stamp:
-            return None
-        return SessionUser(user)
+    users = User.__table__
+    with kb.db.engine.connect() as connection:  # every request asks: one plain statement, no ORM session
+        user = connection.execute(select(users.c.id, users.c.username, users.c.role, users.c.active,
+                                         users.c.password_changed_at).where(users.c.id == int(user_id))).one_or_none()
+    if user is None or not user.active or password_stamp(user) != stamp:
+        return None
+    return SessionUser(user)
 
 
 def init_security(app: Flask) -> None:
