@@ -370,3 +370,21 @@ def test_user_names_mixing_letters_and_digits(text, expected):
 def test_an_allowed_word_used_as_a_first_name_follows_the_person(an):
     out = an.anonymize("J'accompagne Mme Noël Denis. Mme Denis dit que Noël refuse. À Noël, elle sera seule.").text
     assert "dit que [Personne A] refuse" in out and "À Noël, elle sera seule" in out
+
+
+@pytest.mark.parametrize("text,gone,kept", [
+    ("M. Hamid Ouali (NN 71.05.31-117.4) a perdu sa carte.", ["71.05.31-117.4"], []),
+    ("Réunion le 19 september, puis le 3 März. En september il part.", ["19 september", "3 März"], ["En september"]),
+    ("devant le tribunal de la famille (RG 24/1187/A).", ["24/1187/A"], ["tribunal de la famille"]),
+    ("une camionnette immatriculée BIT-KL 418. La loi BE-NL 2020 et le score A-B 12.", ["BIT-KL 418"],
+     ["BE-NL 2020", "A-B 12"]),
+    ("Léa est en 3e à l'école communale des Ormeaux.", ["Ormeaux"], ["école communale des"]),
+    ("Grégory Lambotte, assistant social, SPS Marche. La marche est longue.", ["Marche."], ["SPS", "La marche"]),
+    ("« 04/03 – Refusé. – C. L. »", ["C. L."], ["Refusé"]),
+    ("Le CLB et le Jugendhilfedienst ont été prévenus, comme Kind en Gezin.", [],
+     ["CLB", "Jugendhilfedienst", "Kind en Gezin"]),
+])
+def test_shapes_from_the_third_held_out_set(an, text, gone, kept):
+    out = an.anonymize(text).text
+    assert not any(g in out for g in gone), out
+    assert all(k in out for k in kept), out

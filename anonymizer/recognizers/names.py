@@ -26,6 +26,7 @@ CLOSING_RE = re.compile(
     r"^\W*(?:merci\b.*|cordialement\W*|bien\s+(?:à|a)\s+(?:vous|toi)\W*|bien\s+cordialement\W*|salutations.*|"
     r"amicalement\W*|bàv\W*|bav\W*|bonne\s+(?:journée|soirée)\W*|avec\s+mes\s+remerciements.*|sinc[èe]rement\W*|"
     r"respectueusement\W*|au\s+plaisir.*|à\s+bientôt\W*)$", re.IGNORECASE)
+SIGNED_INITIALS_RE = re.compile(r"[–—-]\s*((?:[A-Z]\.\s?){1,2}[A-Z]\.)(?=\s*(?:[»”\")\n]|$))")
 SEPARATORS = {" ", "-", "'", "’", " - ", "\u00a0"}
 
 
@@ -242,6 +243,11 @@ def email_names(ctx: Context) -> list[Span]:
     return out
 
 
+def signed_initials(ctx: Context) -> list[Span]:
+    """Initials signing an entry of a notebook or a chat: "... refusé. – C. L. »"."""
+    return [Span(m.start(1), m.end(1), "PERSON", 0.75, "initials") for m in SIGNED_INITIALS_RE.finditer(ctx.text)]
+
+
 def lowercase_names(ctx: Context) -> list[Span]:
     """Names typed without capitals in hurried notes: a listed first name followed by a word that is no
     French word ("maman de lucas vermeulen"), and a lone first name closing the text ("marie")."""
@@ -267,7 +273,8 @@ def lowercase_names(ctx: Context) -> list[Span]:
     return out
 
 
-RECOGNIZERS = (civility_names, listed_names, proper_nouns, cue_names, signature_names, email_names, lowercase_names)
+RECOGNIZERS = (civility_names, listed_names, proper_nouns, cue_names, signature_names, email_names, lowercase_names,
+               signed_initials)
 
 
 def name_spans(ctx: Context) -> list[Span]:

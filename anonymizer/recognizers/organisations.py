@@ -9,17 +9,24 @@ from __future__ import annotations
 import re
 
 from ..context import Context
-from ..text import Token
+from ..text import Token, fold_key
 from ..types import Span
 from .common import has_saint, unknown_word
 
+# "école communale des Ormeaux", "athénée royal de Jambes", "centre hospitalier régional de la Citadelle"
+BODY_ADJECTIVES = (r"communale?|libre|fondamentale?|primaire|secondaire|maternelle|royale?|provinciale?|r[ée]gionale?|"
+                   r"universitaire|sp[ée]cialis[ée]e?|technique|professionnelle?|r[ée]sidentiel(?:le)?|psychiatrique|"
+                   r"g[ée]n[ée]ral(?:e)?|public|publique|priv[ée]e?|d['’]accueil|de\s+jour|de\s+nuit")
 LOCAL_BODY_RE = re.compile(
     r"(?i:\b(?:cpas|ocmw|cpms|centre\s+pms|pms|saj|spj|amo|ssm|ippj|commune|ville|administration\s+communale|"
     r"zone\s+de\s+police|police\s+de|maison\s+de\s+justice|parquet|tribunal|justice\s+de\s+paix|prison|"
     r"centre\s+fedasil|fedasil|croix-rouge|ila|ais|maison\s+de\s+quartier|plan\s+de\s+cohésion\s+sociale|pcs|"
     r"centre\s+croix-rouge|h[ôo]pital|clinique|chu|chr|centre\s+hospitalier|home|école|ecole|athénée|institut|"
     r"collège|lycée|mutualité|mutuelle)"
-    r"\s+(?:(?:de\s+la\s+communaut[ée]\s+fran[çc]aise\s+)?(?:de\s+la\s+|de\s+l['’]|de|d['’]|du|des)\s*))")
+    r"\s+(?:(?:" + BODY_ADJECTIVES + r")\s+)?(?:(?:de\s+la\s+communaut[ée]\s+fran[çc]aise\s+)?"
+    r"(?:de\s+la\s+|de\s+l['’]|des\b|du\b|de\b|d['’])\s*))")
+ACRONYM_PLACE_RE = re.compile(r"(?<![\w-])(?:CPAS|OCMW|ÖSHZ|SPS|SAJ|SPJ|AMO|CPMS|PMS|CLB|CAW|SSM|IPPJ|ILA|AIS|CHU|CHR|CHC|PSE)"
+                              r"\s+(?=[A-ZÀ-ÖØ-Þ])")
 ORG_TYPES = (r"asbl|a\.s\.b\.l\.|amo|ssm|service\s+de\s+sant[ée]\s+mentale|centre|institut|[ée]cole|ath[ée]n[ée]e|coll[èe]ge|"
              r"lyc[ée]e|clinique|polyclinique|h[ôo]pital|chu|chr|chc|home|r[ée]sidence|foyer|cr[èe]che|internat|maison|"
              r"caf[ée]|restaurant|brasserie|snack|soci[ée]t[ée]|entreprise|garage|menuiserie|boulangerie|magasin|"
@@ -102,6 +109,19 @@ def local_bodies(ctx: Context) -> list[Span]:
         if ctx.is_allowed(tok.start, last.end):
             continue
         out.append(Span(tok.start, last.end, "LOCATION", 0.85, "local-body"))
+    return out
+
+
+def acronym_places(ctx: Context) -> list[Span]:
+    """A service's acronym directly before its commune: "SPS Marche", "CPAS Hannut", "CLB Leuven"."""
+    out = []
+    for m in ACRONYM_PLACE_RE.finditer(ctx.text):
+        i = ctx.token_index_at(m.end())
+        if i is None:
+            continue
+        a, b = ctx.compound(ctx.tokens[i])
+        if a.i == i and fold_key(ctx.text[a.start:b.end]) in ctx.lex.places and not ctx.is_allowed(a.start, b.end):
+            out.append(Span(a.start, b.end, "LOCATION", 0.8, "acronym-place"))
     return out
 
 
@@ -201,7 +221,7 @@ def legal_form_names(ctx: Context) -> list[Span]:
     return out
 
 
-RECOGNIZERS = (local_bodies, named_institutions, article_names, legal_form_names)
+RECOGNIZERS = (local_bodies, acronym_places, named_institutions, article_names, legal_form_names)
 
 
 def org_spans(ctx: Context) -> list[Span]:

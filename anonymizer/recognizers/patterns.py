@@ -43,11 +43,16 @@ PHONE_RE = re.compile(
 LOOSE_PHONE_RE = re.compile(
     r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?:\s?(?:x|ext\.?|poste)\s?\d{1,6})?(?!\w)")
 NISS_RE = re.compile(r"(?<![\w.+])\d{2}[.\s]?\d{2}[.\s]?\d{2}[\s.-]?\d{3}[\s.]?\d{2}(?![\w])")
+# The national number's written shape with a digit missing or added ("71.05.31-117.4"): mistyped, still his.
+NISS_SHAPE_RE = re.compile(
+    r"(?<![\w.+])\d{2}\.\d{2}\.\d{2}-(?:(?:\d{2}|\d{4})\.\d{1,3}|\d{3}\.(?:\d|\d{3}))(?![\w])")  # not the right shape
 IBAN_RE = re.compile(r"(?<![\w])[A-Z]{2}\s?\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?(?![\w])")
 IBAN_LENGTHS = {"BE": 16, "FR": 27, "NL": 18, "LU": 20, "DE": 22, "ES": 24, "IT": 27, "PT": 25, "GB": 22, "CH": 21,
                 "PL": 28, "RO": 24, "TR": 26, "MA": 28}
 MONTHS = (r"janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre|d[ée]cembre"
-          r"|janv\.|f[ée]vr?\.|sept\.|oct\.|nov\.|d[ée]c\.")
+          r"|janv\.|f[ée]vr?\.|sept\.|oct\.|nov\.|d[ée]c\."
+          r"|januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+          r"|januar|februar|m[äa]rz|juni|juli|august|oktober|dezember")
 DAYS = r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
 DATE_TEXT_RE = re.compile(
     r"(?<!\w)(?:(?:" + DAYS + r")\s+)?(?:1er|0?[1-9]|[12]\d|3[01])\s+(?:" + MONTHS + r")(?:\s+(?:\d{4}|'\d{2}))?(?![\w])",
@@ -59,16 +64,20 @@ LAW_BEFORE_RE = re.compile(
     r"\b(?:lois?|d[ée]crets?|arr[êe]t[ée]s?|ordonnances?|circulaires?|codes?|conventions?|directives?|r[èe]glements?|"
     r"AR|A\.R\.|accords? de coop[ée]ration|protocoles?)\b[^.;\n]{0,70}?\b(?:du|des|en date du)\s*$", re.IGNORECASE)
 FILE_RE = re.compile(
-    r"(?i:\b(?:dossiers?|r[ée]f(?:[ée]rence)?s?\.?|PV|proc[èe]s-verbal|notice|matricule|n°\s*de\s*dossier|"
+    r"(?i:\b(?:dossiers?|r[ée]f(?:[ée]rence)?s?\.?|PV|RG|R\.G\.|proc[èe]s-verbal|notice|matricule|n°\s*de\s*dossier|"
     r"num[ée]ro\s+de\s+(?:dossier|r[ée]f[ée]rence|registre|client|membre)|n°|no\.|nr\.?))"
     r"\s*(?:n°|no\.?|nr\.?|num[ée]ro|:|#)?\s*(?:[A-Z]{1,5}\s+)?"
     r"(?P<id>(?=[A-Za-z0-9./-]*\d)[A-Za-z0-9](?:[A-Za-z0-9./-]*[A-Za-z0-9])?)")
-SLASH_ID_RE = re.compile(r"(?<![\w/.])\d{2,4}/\d{3,7}(?![\w/])")
+SLASH_ID_RE = re.compile(r"(?<![\w/.])\d{2,4}/\d{3,7}(?:/[A-Z0-9]{1,4})?(?![\w/])")
 MIXED_ID_RE = re.compile(r"(?<![\w.])(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]+(?:[./-][A-Za-z0-9]+){2,}"
                          r"(?:/\d+)?(?![\w])")
 DOTTED_NUM_RE = re.compile(r"(?<![\w.,])\d{1,3}(?:\.\d{3}){2,}(?![\w]|,\d)(?!\s?(?:€|EUR|euros?)\b)")
 LONG_DIGITS_RE = re.compile(r"(?<![\w.,])\d{6,}(?![\w]|,\d)")
 PLATE_RE = re.compile(r"(?<![\w-])(?:[1-9]-?[A-Z]{3}-?\d{3}|[A-Z]{3}-\d{3}|[A-Z]{2}-\d{3}-[A-Z]{2})(?![\w-])")
+# German and Dutch shapes look like other codes ("BE-NL 2020"): only after a word about a vehicle.
+FOREIGN_PLATE_RE = re.compile(
+    r"(?i:immatricul\w*|plaques?|kennzeichen|nummerplaat|voiture|camionnette|v[ée]hicule|auto)\W{1,3}(?:\w+\W{1,3}){0,3}?"
+    r"(?P<plate>[A-ZÄÖÜ]{1,3}-[A-Z]{1,2}\s?\d{1,4}[EH]?|[A-Z]{1,3}-\d{2,3}-[A-Z]{1,3}|\d{1,2}-[A-Z]{3}-\d{1,2})(?![\w-])")
 YEAR_RE = re.compile(r"^(?:19|20)\d{2}$")
 
 
@@ -127,6 +136,7 @@ def national_ids(ctx: Context) -> list[Span]:
         digits = "".join(c for c in m.group(0) if c.isdigit())
         valid = std_nn.is_valid(digits)
         out.append(Span(m.start(), m.end(), "NATIONAL_ID", 1.0 if valid else 0.85, "niss"))
+    out += [Span(m.start(), m.end(), "NATIONAL_ID", 0.8, "niss-shape") for m in NISS_SHAPE_RE.finditer(ctx.text)]
     return out
 
 
@@ -190,7 +200,9 @@ def file_numbers(ctx: Context) -> list[Span]:
 
 
 def plates(ctx: Context) -> list[Span]:
-    return [Span(m.start(), m.end(), "PLATE", 0.9, "plate") for m in PLATE_RE.finditer(ctx.text)]
+    out = [Span(m.start(), m.end(), "PLATE", 0.9, "plate") for m in PLATE_RE.finditer(ctx.text)]
+    out += [Span(m.start("plate"), m.end("plate"), "PLATE", 0.8, "plate") for m in FOREIGN_PLATE_RE.finditer(ctx.text)]
+    return out
 
 
 RECOGNIZERS = (emails, urls, handles, phones, national_ids, ibans, dates, file_numbers, plates)
