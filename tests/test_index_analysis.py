@@ -60,6 +60,7 @@ def test_shipped_thesaurus_loads_and_covers_the_basics():
     th = Thesaurus.load()
     assert len(th) > 300
     for word in ["flic", "ado", "gamin", "papa", "toubib", "parquet", "CPAS", "SAJ", "MENA", "RIS", "PIIS",
-                 "proprio", "mutu", "instit", "TAP", "rdv", "insta", "journaliste", "caméras", "notaire"]:
+                 "proprio", "mutu", "instit", "TAP", "rdv", "insta", "journaliste", "caméras", "notaire",
+                 "trad", "baveux", "sida", "nudes", "délibé", "diapos"]:
         assert th.find([word]), word
     assert match_keys("Procureurs du Roi") == match_keys("procureur du roi")
