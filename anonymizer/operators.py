@@ -6,7 +6,6 @@ The mapping lives only in memory, for one text.
 from __future__ import annotations
 
 import re
-
 import string
 
 from .context import Context

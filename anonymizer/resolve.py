@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .context import Context
 from .lexicon import PARTICLES
-from .recognizers.common import SAINTS, has_saint
+from .recognizers.common import DETERMINERS, SAINTS, has_saint
 from .types import STRONG_LABELS, Span
 
 LABEL_PRIORITY = {"ORG": 3, "PERSON": 2, "LOCATION": 1}
@@ -71,8 +71,7 @@ def _union(cluster: list[Span]) -> Span:
 
 
 ARTICLES = frozenset({"le", "la", "les", "l"})
-WORD_CUES = frozenset({"le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "au", "aux", "à", "a", "pour", "avant",
-                       "après", "depuis", "vers", "jusqu", "en", "ce", "cette", "son", "sa", "ses", "leur"})
+WORD_CUES = DETERMINERS | {"à", "a", "pour", "avant", "après", "depuis", "vers", "jusqu"}  # "à Noël", "le Phare"
 
 
 def _name_keys(ctx: Context, span: Span) -> set[str]:

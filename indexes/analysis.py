@@ -33,6 +33,13 @@ FRENCH_STOP_WORDS: frozenset[str] = frozenset(stopwords_for_language("fr")) | fr
 _ELISION_RE = re.compile(r"^(?:%s)'(?=\w)" % "|".join(sorted(ELISIONS, key=len, reverse=True)))
 
 
+def strip_elision(word: str) -> str:
+    """"l'OE" -> "OE", "L’Adresse" -> "Adresse": the elided article or pronoun off, case kept."""
+    word = word.replace("\u2019", "'")
+    m = _ELISION_RE.match(word.lower())
+    return word[m.end():] if m else word
+
+
 class FrenchElisionFilter(Filter):
     """Maps the typographic apostrophe to ' and strips elided articles/pronouns (l'adresse -> adresse)."""
 

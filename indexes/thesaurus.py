@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-import re
 from pathlib import Path
 
-from indexes.analysis import match_keys
+from indexes.analysis import match_keys, strip_elision
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "thesaurus.txt"
 MAX_KEY_WORDS = 6
-ELISION = re.compile(r"^(?:[lLdDjJmMnNsStTcC]|[qQ][uU])['’]")
 
 
 @dataclass(frozen=True)
@@ -77,7 +75,7 @@ class Thesaurus:
                 exp = self._map.get(key)
                 if exp is None:
                     continue
-                if key in self._case_sensitive and not all(_in_capitals(s) for s in surfaces[i : i + n]):
+                if key in self._case_sensitive and not all(strip_elision(s).isupper() for s in surfaces[i : i + n]):
                     continue
                 found.append(Match(i, i + n, tuple(exp)))
                 i += n
@@ -85,11 +83,6 @@ class Thesaurus:
             else:
                 i += 1
         return found
-
-
-def _in_capitals(surface: str) -> bool:
-    """"OE" and "l'OE" are typed in capitals; "oe" and "l'oe" are not."""
-    return ELISION.sub("", surface).isupper()
 
 
 def _split(text: str) -> list[str]:

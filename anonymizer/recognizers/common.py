@@ -1,11 +1,17 @@
 """Word tests shared by the name, place and organisation recognisers."""
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
 from ..context import Context
 from ..lexicon import PARTICLES
 from ..text import Token
 
 SAINTS = frozenset({"saint", "sainte", "sint", "st", "ste", "san", "santa", "santo"})
+DETERMINERS = frozenset({"le", "la", "les", "l", "un", "une", "des", "du", "au", "aux", "ce", "cet", "cette", "ces",
+                         "son", "sa", "ses", "mon", "ma", "mes", "ton", "ta", "tes", "notre", "nos", "votre", "vos",
+                         "leur", "leurs", "quel", "quelle", "d", "de", "en", "saint", "sainte"})
 NER_LABELS = {"PER": "PERSON", "LOC": "LOCATION", "ORG": "ORG", "MISC": "ORG"}
 
 
@@ -57,3 +63,11 @@ def place_label(ctx: Context, start: int, end: int, default: str = "PERSON") -> 
     if ner == "PER":
         return "PERSON"
     return default
+
+
+def tokens_after(ctx: Context, cue: re.Pattern) -> Iterator[Token]:
+    """The token that starts where each match of a cue ends ("CPAS de |Wavre", "noté par |x")."""
+    for m in cue.finditer(ctx.text):
+        i = ctx.token_index_at(m.end())
+        if i is not None:
+            yield ctx.tokens[i]

@@ -11,7 +11,7 @@ from ..context import Context
 from ..lexicon import PARTICLES
 from ..text import Token, fold
 from ..types import Span
-from .common import has_saint, name_like, place_label, unknown_word
+from .common import DETERMINERS, has_saint, name_like, place_label, tokens_after, unknown_word
 from .patterns import EMAIL_RE
 
 CIVILITY_RE = re.compile(
@@ -159,11 +159,6 @@ def proper_nouns(ctx: Context) -> list[Span]:
     return out
 
 
-DETERMINERS = frozenset({"le", "la", "les", "l", "un", "une", "des", "du", "au", "aux", "ce", "cet", "cette", "ces",
-                         "son", "sa", "ses", "mon", "ma", "mes", "ton", "ta", "tes", "notre", "nos", "votre", "vos",
-                         "leur", "leurs", "quel", "quelle", "d", "de", "en", "saint", "sainte"})
-
-
 def _bare(ctx: Context, tok: Token) -> bool:
     """A mid-sentence capitalised word with no article and no capitalised word before it: "que Sels"."""
     prev = ctx.prev_token(tok)
@@ -183,11 +178,7 @@ def _bare(ctx: Context, tok: Token) -> bool:
 def cue_names(ctx: Context) -> list[Span]:
     """Names announced by a note header or a list: "noté par X", "bénévole : x", "Présents : A, B"."""
     out = []
-    for m in CUE_RE.finditer(ctx.text):
-        i = ctx.token_index_at(m.end())
-        if i is None:
-            continue
-        tok = ctx.tokens[i]
+    for tok in tokens_after(ctx, CUE_RE):
         if tok.alpha and len(tok.text) >= 3 and not ctx.is_allowed(tok.start, tok.end) \
                 and (not ctx.is_french(tok) or ctx.lex.is_first_name(tok.low)):
             last = _extend_name(ctx, tok) if tok.cap else tok

@@ -11,7 +11,7 @@ import re
 from ..context import Context
 from ..text import Token, fold_key
 from ..types import Span
-from .common import has_saint, unknown_word
+from .common import has_saint, tokens_after, unknown_word
 
 # "école communale des Ormeaux", "athénée royal de Jambes", "centre hospitalier régional de la Citadelle"
 BODY_ADJECTIVES = (r"communale?|libre|fondamentale?|primaire|secondaire|maternelle|royale?|provinciale?|r[ée]gionale?|"
@@ -89,11 +89,7 @@ def _is_content(ctx: Context, toks: list[Token]) -> bool:
 def local_bodies(ctx: Context) -> list[Span]:
     """The place part of "CPAS de Wavre", "SAJ de Verviers", "Athénée Royal de ..." (lower case too)."""
     out = []
-    for m in LOCAL_BODY_RE.finditer(ctx.text):
-        i = ctx.token_index_at(m.end())
-        if i is None:
-            continue
-        tok = ctx.tokens[i]
+    for tok in tokens_after(ctx, LOCAL_BODY_RE):
         a, b = ctx.compound(tok)
         if a.i != tok.i:
             continue
@@ -115,12 +111,9 @@ def local_bodies(ctx: Context) -> list[Span]:
 def acronym_places(ctx: Context) -> list[Span]:
     """A service's acronym directly before its commune: "SPS Marche", "CPAS Hannut", "CLB Leuven"."""
     out = []
-    for m in ACRONYM_PLACE_RE.finditer(ctx.text):
-        i = ctx.token_index_at(m.end())
-        if i is None:
-            continue
-        a, b = ctx.compound(ctx.tokens[i])
-        if a.i == i and fold_key(ctx.text[a.start:b.end]) in ctx.lex.places and not ctx.is_allowed(a.start, b.end):
+    for tok in tokens_after(ctx, ACRONYM_PLACE_RE):
+        a, b = ctx.compound(tok)
+        if a.i == tok.i and fold_key(ctx.text[a.start:b.end]) in ctx.lex.places and not ctx.is_allowed(a.start, b.end):
             out.append(Span(a.start, b.end, "LOCATION", 0.8, "acronym-place"))
     return out
 
@@ -128,13 +121,9 @@ def acronym_places(ctx: Context) -> list[Span]:
 def named_institutions(ctx: Context) -> list[Span]:
     """The proper name after an institution type: "AMO Le Cercle", "Institut Sainte-Marie de Jambes"."""
     out = []
-    for m in ORG_TYPE_RE.finditer(ctx.text):
-        i = ctx.token_index_at(m.end())
-        if i is None:
-            continue
-        first = ctx.tokens[i]
-        if first.low in ("le", "la", "les", "l") and i + 1 < len(ctx.tokens):
-            run_start = ctx.tokens[i + 1]
+    for first in tokens_after(ctx, ORG_TYPE_RE):
+        if first.low in ("le", "la", "les", "l") and first.i + 1 < len(ctx.tokens):
+            run_start = ctx.tokens[first.i + 1]
             last = _name_run(ctx, run_start)
             article = True
         else:

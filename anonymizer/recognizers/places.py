@@ -11,6 +11,8 @@ import re
 from ..context import Context
 from ..types import Span
 from .common import allowed
+from .names import CIVILITY_RE
+from .patterns import MONTHS
 
 STREET_TYPES = (r"rue|ruelle|avenue|av\.|boulevard|bd\.?|bld\.?|chauss[ée]e|ch[ée]e\.?|place|square|quai|all[ée]e|chemin|"
                 r"dr[èe]ve|impasse|route|clos|cit[ée]|parvis|galerie|sentier|venelle|rempart|passage|rond-point|"
@@ -19,6 +21,9 @@ STREET_TYPES = (r"rue|ruelle|avenue|av\.|boulevard|bd\.?|bld\.?|chauss[ée]e|ch[
 # Words that name a street only sometimes ("la place", "la voie", "le parc"): they need a number or a name.
 LOOSE_STREET_TYPES = frozenset({"place", "cour", "voie", "domaine", "passage", "parc", "quartier", "route", "résidence",
                                 "residence"})
+# Kinds that are no address when their name is only allowed words ("la voie de l'Europe"), whereas
+# "rue de l'Europe" is one.
+NOT_ADDRESS_WHEN_ALLOWED = LOOSE_STREET_TYPES | {"gare", "station"}
 STREET_RE = re.compile(
     r"(?<![\w-])(?i:" + STREET_TYPES + r")\s+"
     r"(?:(?i:de\s+la|de\s+l['’]|du|des|de|d['’]|aux|au|la|le|les|l['’])\s*)?"
@@ -47,11 +52,9 @@ def streets(ctx: Context) -> list[Span]:
         if not toks:
             continue
         kind = m.group(0).split()[0].lower()
-        loose = kind in LOOSE_STREET_TYPES
-        # "rue de l'Europe" is an address even though "Europe" alone is allowed; "la voie de l'Europe" is not
-        if all(ctx.is_allowed(t.start, t.end) for t in toks if t.cap) and (loose or kind in ("gare", "station")):
+        if kind in NOT_ADDRESS_WHEN_ALLOWED and all(ctx.is_allowed(t.start, t.end) for t in toks if t.cap):
             continue
-        if not m.group("num") and loose and all(ctx.is_french(t) and not ctx.lex.is_name(t.low) for t in toks if t.cap):
+        if not m.group("num") and kind in LOOSE_STREET_TYPES and all(ctx.is_french(t) and not ctx.lex.is_name(t.low) for t in toks if t.cap):
             continue  # "la place Communale" is fine to mask, but "place Forte" of a sentence is not a street
         end = m.end("num") if m.group("num") else m.end("name")
         out.append(Span(m.start(), end, "LOCATION", 0.85 if m.group("num") else 0.7, "street"))
@@ -62,14 +65,12 @@ def streets(ctx: Context) -> list[Span]:
 
 
 YEAR_BEFORE_RE = re.compile(r"(?i:\b(?:depuis|en|année|annee|de|dès|des|avant|après|apres|jusqu['’]en|fin|début|debut|"
-                            r"mi|courant|printemps|été|ete|automne|hiver|janvier|février|fevrier|mars|avril|mai|juin|"
-                            r"juillet|août|aout|septembre|octobre|novembre|décembre|decembre))\s+$")
-CIVILITY_AFTER_RE = re.compile(r"(?:M\.|MM\.|Mme|Mlle|Madame|Monsieur|Mademoiselle|Me|Dr)\b")
+                            r"mi|courant|printemps|été|ete|automne|hiver|" + MONTHS + r"))\s+$")
 
 
 def _year_not_code(text: str, m: re.Match) -> bool:
     """"depuis 2020 Mme X" or "en 1990 Marc ...": a year before a name, not the postal code of Antwerp."""
-    if CIVILITY_AFTER_RE.match(m.group("place")):
+    if CIVILITY_RE.match(m.group("place")):
         return True
     return m.group("code")[:2] in ("19", "20") and YEAR_BEFORE_RE.search(text[max(0, m.start() - 25):m.start()]) is not None
 
