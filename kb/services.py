@@ -168,9 +168,8 @@ class KnowledgeBase:
         """Store a new case under the next free AV-YEAR-NNN ref; retried if another process took it."""
         year = record.year or utcnow().year
         for _ in range(attempts):
-            with self.ref_allocation(), self.db.session() as session:
+            with self.db.session() as session, self._turn_to_choose_a_ref(session, year):
                 try:
-                    self._lock_refs_until_commit(session, year)
                     ref = self.next_ref(session, year)
                     case = Case(ref=ref, created_at=utcnow())
                     session.add(case)
@@ -202,22 +201,18 @@ class KnowledgeBase:
         return True
 
     @contextmanager
-    def ref_allocation(self) -> Iterator[None]:
-        """On SQLite (one machine), workers take turns choosing the next ref with a file lock;
-        without it twenty concurrent saves pick the same number and most of them retry in vain."""
-        if self.db.engine.dialect.name == "sqlite":
-            with file_lock(self.settings.data_dir / "refs.lock"):
-                yield
-        else:
-            yield
-
-    @staticmethod
-    def _lock_refs_until_commit(session: Session, year: int) -> None:
-        """On PostgreSQL (possibly several machines), the same turn-taking with an advisory lock
-        that the database releases at commit or rollback, even if the process dies."""
+    def _turn_to_choose_a_ref(self, session: Session, year: int) -> Iterator[None]:
+        """Writers choose the next ref of a year one at a time, until their commit; without it twenty
+        concurrent saves pick the same number and most retry in vain. PostgreSQL (possibly several
+        machines): an advisory lock the database releases at commit or rollback, even if the process
+        dies. SQLite (one machine): a file lock, which the kernel releases likewise."""
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:namespace, :year)"),
                             {"namespace": REF_LOCK_NAMESPACE, "year": year})
+            yield
+        else:
+            with file_lock(self.settings.data_dir / "refs.lock"):
+                yield
 
     def next_ref(self, session: Session, year: int) -> str:
         """The next free reference of the form AV-YEAR-NNN."""

@@ -59,8 +59,7 @@ def upload():
             if not form.preview.data:
                 flash(f"{result.created} brouillon(s) ajouté(s) à la file de relecture, "
                       f"{result.already_known} déjà connu(s).")
-    with kb.db.session() as db:
-        labels = kb.theme_labels(db)
+    labels = kb.cached_theme_labels()
     per_theme = Counter(d.source.theme_slug or f"nouveau : {d.source.proposed_theme}" for d in result.drafts) if result else {}
     return render_template("drafts_import.html", form=form, result=result, labels=labels, per_theme=per_theme,
                            preview=bool(form.preview.data))
