@@ -19,6 +19,7 @@ from .types import Residual
 PLACEHOLDER_RE = re.compile(r"\[[A-ZÀ-Ýa-zà-ÿ' ]+(?: [A-Z]{1,3})?\]")
 DIGITS_RE = re.compile(r"\d(?:[\d\s./-]*\d)?")
 YEAR_RE = re.compile(r"^(?:19|20)\d{2}$")
+ARTICLE_BEFORE_RE = re.compile(r"(?i:\bart(?:icles?|s?\.)|§)\s*$")  # "art. 1675/2", "§ 1er": a law's article, no one's number
 STREET_NAME_RE = re.compile(r"(?<![\w-])(?i:" + STREET_TYPES + r")\s+(?:(?i:de\s+la|de\s+l['’]|du|des|de|d['’])\s*)?"
                             r"[A-ZÀ-ÖØ-Þ][\w'’-]+")
 
@@ -38,7 +39,7 @@ def residual_check(text: str) -> list[Residual]:
         add(i, i + 1, "at-sign")
     for m in DIGITS_RE.finditer(masked):
         digits = re.sub(r"\D", "", m.group(0))
-        if len(digits) >= 4 and not YEAR_RE.match(m.group(0)):
+        if len(digits) >= 4 and not YEAR_RE.match(m.group(0)) and not ARTICLE_BEFORE_RE.search(masked[max(0, m.start() - 12):m.start()]):
             add(m.start(), m.end(), "digits")
     for m in STREET_NAME_RE.finditer(masked):
         add(m.start(), m.end(), "street")

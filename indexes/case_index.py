@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-from whoosh.writing import CLEAR
+from whoosh.writing import NO_MERGE
 
 from indexes import store
 from indexes.model import CaseDoc, Hit, SearchRequest, SearchResult
@@ -33,30 +33,60 @@ class CaseIndex:
 
     # -- writing --------------------------------------------------------------------------
     def upsert(self, docs: Iterable[CaseDoc]) -> int:
-        """Add or replace cases (by ref) in one commit."""
+        """Add or replace cases (by ref) in one commit; a replaced case's old text is purged."""
         with store.writer(self._ix) as w:
+            w.mergetype = store.purge_deleted
             return store.add_all(w, docs, update=True)
 
     def delete(self, refs: Iterable[str]) -> None:
+        """Remove cases in one commit; their text leaves the index files with them (purged)."""
         with store.writer(self._ix) as w:
+            w.mergetype = store.purge_deleted
             for ref in refs:
                 w.delete_by_term("ref", ref)
 
+    def needs_purge(self) -> bool:
+        """True while a segment still holds a removed case's text (kb check reports it)."""
+        return store.has_deletions(self._ix)
+
+    def purge(self) -> bool:
+        """Rewrite whatever segment still holds a removed case (left by an interrupted write or an
+        index written before purging existed); False when there was nothing to do."""
+        if not self.needs_purge():
+            return False
+        with store.writer(self._ix) as w:
+            w.mergetype = store.purge_deleted
+        return True
+
     def rebuild(self, docs: Iterable[CaseDoc]) -> int:
-        """Replace the whole content (a CLI job). Readers see the old content until the commit;
-        if the schema or analyser changed, the folder is wiped and the index created anew."""
+        """Replace the whole content (a CLI job), in segments of at most SEGMENT_DOCS cases so that a
+        later purge rewrites little. Each commit replaces cases by ref, so readers see every case
+        once, old or new, never none; at the end the cases no longer given are removed and the old
+        segments, emptied, are dropped. If the schema or analyser changed, the folder is wiped first."""
         if self._ix.schema != build_schema():
             with self._lock:
                 self._close_generation()
                 self._ix = store.recreate(self.path)
+        stale = set(self.stamps())
         docs = iter(docs)
-        head = list(itertools.islice(docs, BULK_MIN_DOCS))
-        bulk: dict = {"limitmb": 256}
-        if len(head) == BULK_MIN_DOCS and (os.cpu_count() or 1) > 1:
-            bulk.update(procs=min(4, os.cpu_count() or 1), multisegment=True)
-        with store.writer(self._ix, **bulk) as w:
-            w.mergetype = CLEAR
-            return store.add_all(w, itertools.chain(head, docs), update=False)
+        procs = min(4, os.cpu_count() or 1)
+        total = 0
+        while chunk := list(itertools.islice(docs, store.SEGMENT_DOCS * procs)):
+            parallel = procs > 1 and len(chunk) >= BULK_MIN_DOCS  # one segment per process
+            bulk: dict = {"limitmb": 256, **({"procs": procs, "multisegment": True} if parallel else {})}
+            step = len(chunk) if parallel else store.SEGMENT_DOCS
+            parts = [chunk[i:i + step] for i in range(0, len(chunk), step)]
+            for part in parts:
+                with store.writer(self._ix, **bulk) as w:
+                    w.mergetype = NO_MERGE
+                    total += store.add_all(w, part, update=True)
+            stale.difference_update(d.ref for d in chunk)
+        with store.writer(self._ix) as w:
+            w.mergetype = store.drop_empty
+            for ref in stale:
+                w.delete_by_term("ref", ref)
+        self.purge()
+        return total
 
     # -- reading --------------------------------------------------------------------------
     def search(self, req: SearchRequest) -> SearchResult:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from whoosh import index as windex
 from whoosh.index import FileIndex, LockError
-from whoosh.writing import IndexWriter
+from whoosh.reading import SegmentReader
+from whoosh.writing import MERGE_SMALL, IndexWriter
 
 from indexes.model import CaseDoc
 from indexes.schema import VALUE_SEP, build_schema
@@ -18,6 +19,10 @@ from indexes.vectors import doc_vector_bytes
 INDEX_NAME = "cases"
 LOCK_TIMEOUT_S = 5.0  # each attempt waits this long for the lock
 LOCK_ATTEMPTS = 6
+# Whoosh keeps a replaced or deleted case's stored text and terms in its segment until the segment is
+# rewritten; a purge rewrites every segment that lost a case, so its cost is the size of that segment.
+# Rebuilds write segments of at most this many cases (docs/benchmarks.md: purge time against search time).
+SEGMENT_DOCS = 5000
 
 
 def open_or_create(path: Path) -> FileIndex:
@@ -59,6 +64,29 @@ def writer(ix: FileIndex, **kwargs) -> Iterator[IndexWriter]:
         raise
     else:
         w.commit()
+
+
+def purge_deleted(writer: IndexWriter, segments: list) -> list:
+    """A merge policy: rewrite every segment that holds a deleted or replaced case, so that no file of
+    the index keeps the removed text; drop segments left empty; merge small ones as Whoosh does."""
+    untouched = []
+    for seg in segments:
+        if not seg.has_deletions():
+            untouched.append(seg)
+        elif seg.doc_count() > 0:
+            reader = SegmentReader(writer.storage, writer.schema, seg)
+            writer.add_reader(reader)
+            reader.close()
+    return MERGE_SMALL(writer, untouched)
+
+
+def drop_empty(_writer: IndexWriter, segments: list) -> list:
+    """A merge policy for the end of a rebuild: segments whose every case was replaced simply go."""
+    return [seg for seg in segments if seg.doc_count() > 0 or not seg.has_deletions()]
+
+
+def has_deletions(ix: FileIndex) -> bool:
+    return any(seg.has_deletions() for seg in ix._segments())
 
 
 def doc_fields(doc: CaseDoc) -> dict:

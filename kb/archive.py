@@ -1,7 +1,8 @@
 """Bootstrap from the archive: activity reports become anonymised drafts in the bureau's review queue."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
@@ -46,10 +47,20 @@ def read_report(name: str, data: bytes, kb: KnowledgeBase, include_miscellaneous
 
 def anonymize_report(parsed: ParsedReport) -> list[AnonymizedDraft]:
     """Nothing of a report is stored before this step."""
-    cleaned = anonymize_cases([{"title": d.title, "situation": d.situation, "opinion": d.opinion}
-                               for d in parsed.drafts])
-    return [AnonymizedDraft(d, c.fields["title"], c.fields["situation"], c.fields["opinion"])
+    cleaned = anonymize_cases([{"title": d.title, "situation": d.situation, "opinion": d.opinion,
+                                "heading": [d.proposed_theme] if d.proposed_theme else []} for d in parsed.drafts],
+                              list_fields=("heading",))
+    return [AnonymizedDraft(replace(d, proposed_theme=(c.lists["heading"] or [None])[0]),
+                            c.fields["title"], c.fields["situation"], c.fields["opinion"])
             for d, c in zip(parsed.drafts, cleaned)]
+
+
+def neutral_label(period: tuple[int, int] | None, today: date | None = None) -> str:
+    """What the drafts and the audit trail say of their source: never the file's name, which is often
+    a person's or a service's."""
+    when = (today or date.today()).isoformat()
+    span = "" if not period else f" {period[0]}" if period[0] == period[1] else f" {period[0]}-{period[1]}"
+    return f"rapport d'activités{span} importé le {when}"
 
 
 def import_report(kb: KnowledgeBase, path: Path, include_miscellaneous: bool = False,
@@ -62,7 +73,8 @@ def import_report_data(kb: KnowledgeBase, name: str, data: bytes, include_miscel
     """A report's bytes (a file read by the command line, or an upload held in memory) to drafts."""
     parsed = read_report(name, data, kb, include_miscellaneous)
     result = ReportImport(parsed.period, anonymize_report(parsed), parsed.set_aside)
-    result.proposals = sorted({d.proposed_theme for d in parsed.drafts if d.proposed_theme})
+    result.proposals = sorted({d.source.proposed_theme for d in result.drafts if d.source.proposed_theme})
+    label = neutral_label(parsed.period)
     if dry_run:
         return result
     with kb.db.session() as session:
@@ -75,9 +87,9 @@ def import_report_data(kb: KnowledgeBase, name: str, data: bytes, include_miscel
             known.add(d.fingerprint)
             session.add(Draft(fingerprint=d.fingerprint, theme_slug=d.theme_slug, proposed_theme=d.proposed_theme,
                               year_from=d.year_from, year_to=d.year_to, title=draft.title[:300],
-                              situation=draft.situation, opinion=draft.opinion, source=name[:200]))
+                              situation=draft.situation, opinion=draft.opinion, source=label))
             result.created += 1
         session.add(AuditEvent(actor=actor, action="import-report",
-                               detail=f"{name[:120]}: {result.created} draft(s), {result.already_known} known"))
+                               detail=f"{label}: {result.created} draft(s), {result.already_known} known"))
         session.commit()
     return result

@@ -179,8 +179,9 @@ def search_command(query: str, queries_file: Path | None, themes: tuple[str, ...
 @click.option("--out", "jsonl_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Output file for --jsonl.")
 def anonymize_command(jsonl_in: Path | None, jsonl_out: Path | None) -> None:
-    """Anonymise one text from stdin to stdout, or a JSONL file of texts with their entities."""
-    from anonymizer import get_anonymizer
+    """Anonymise one text from stdin to stdout, or a JSONL file of texts with their entities and the
+    spans the residual check still flags in the anonymised text (offsets into that text)."""
+    from anonymizer import get_anonymizer, residual_check
 
     if jsonl_in is None:
         click.echo(get_anonymizer().anonymize(sys.stdin.read()).text, nl=False)
@@ -203,6 +204,7 @@ def anonymize_command(jsonl_in: Path | None, jsonl_out: Path | None) -> None:
                 "id": row_id, "text": result.text,
                 "entities": [{"start": e.start, "end": e.end, "label": e.label, "replacement": e.replacement}
                              for e in result.entities],
+                "residuals": [{"start": r.start, "end": r.end, "kind": r.kind} for r in residual_check(result.text)],
             }, ensure_ascii=False) + "\n")
 
 

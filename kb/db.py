@@ -4,6 +4,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
+import logging
+
 from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,10 +32,39 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
+log = logging.getLogger(__name__)
+CHECKPOINT_ATTEMPTS = 5
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._checkpoint_owed = False
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.sessions, "after_flush", _note_replaced_rows)
+            event.listen(self.sessions, "after_commit", self._after_commit)
+
+    def _after_commit(self, session: Session) -> None:
+        if session.info.pop("replaced_rows", False) or self._checkpoint_owed:
+            self.forget_old_pages()
+
+    def forget_old_pages(self) -> bool:
+        """SQLite keeps the pages a transaction replaced in its WAL file (and the database file keeps
+        them until a checkpoint): after a commit that changed or deleted a row, copy the WAL back and
+        empty it, so no earlier version of a record rests in either file (secure_delete zeroes the
+        freed cells). Waits briefly for other readers; if they stay, the next such commit retries."""
+        for _ in range(CHECKPOINT_ATTEMPTS):
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA busy_timeout=1000")
+                busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()[0]
+                connection.exec_driver_sql("PRAGMA busy_timeout=30000")
+            if not busy:
+                self._checkpoint_owed = False
+                return True
+        self._checkpoint_owed = True
+        log.warning("WAL checkpoint deferred: other connections are reading")
+        return False
 
     def create_all(self) -> None:
         """Migrate to the current schema (Alembic), then seed the themes."""
@@ -52,6 +83,12 @@ class Database:
             raise
         finally:
             session.close()
+
+
+def _note_replaced_rows(session: Session, _context) -> None:
+    """Rows updated or deleted in this flush: their earlier version must not rest in the WAL."""
+    if session.dirty or session.deleted:
+        session.info["replaced_rows"] = True
 
 
 def seed_themes(session: Session) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Iterable, Iterator, Sequence
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, exists, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -24,7 +24,8 @@ from .case_view import CaseView, load_case_view
 from .config import Settings
 from .db import Database
 from .locks import file_lock
-from .models import AuditEvent, Case, IndexTask, LegalRef, Sector, Theme, case_themes, utcnow
+from .models import (AuditEvent, Case, IndexTask, LegalRef, Sector, Theme, case_legal_refs, case_sectors, case_themes,
+                     utcnow)
 from .records import CaseRecord
 
 
@@ -160,6 +161,8 @@ class KnowledgeBase:
                     report.updated += 1
                 self._fill(session, case, record)
                 self._record_change(session, record.ref, "upsert", actor, action)
+            if report.updated:
+                self._drop_unused_labels(session)
             session.commit()
         self.apply_outbox()
         return report
@@ -196,6 +199,7 @@ class KnowledgeBase:
                 return False
             session.delete(case)
             self._record_change(session, ref, "delete", actor, "delete")
+            self._drop_unused_labels(session)
             session.commit()
         self.apply_outbox()
         return True
@@ -234,6 +238,14 @@ class KnowledgeBase:
         case.legal_refs = [self._get_or_create(session, LegalRef, label=label) for label in record.legal_refs]
 
     @staticmethod
+    def _drop_unused_labels(session: Session) -> None:
+        """Sectors and legal references are free text: one that no case uses any more goes with its
+        last case, so an edit that removes a name from a sector removes it from the database too."""
+        session.flush()
+        session.execute(delete(Sector).where(~exists().where(case_sectors.c.sector_id == Sector.id)))
+        session.execute(delete(LegalRef).where(~exists().where(case_legal_refs.c.legal_ref_id == LegalRef.id)))
+
+    @staticmethod
     def _get_or_create(session: Session, model, **values):
         found = session.scalar(select(model).filter_by(**values))
         if found is None:
@@ -250,6 +262,7 @@ class KnowledgeBase:
                 return False
             self._fill(session, case, replace(record, ref=ref))
             self._record_change(session, ref, "upsert", actor, "edit")
+            self._drop_unused_labels(session)
             session.commit()
         self.apply_outbox()
         return True

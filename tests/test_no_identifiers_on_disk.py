@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import MetaData, select
@@ -74,7 +75,9 @@ def assert_no_canary_under(folder: Path) -> None:
 def test_import_path_leaves_no_identifier(kb, runner, data_dir: Path, tmp_path: Path) -> None:
     src = write_jsonl(tmp_path / "in.jsonl", [
         case_row("AV-2024-100", title=f"Mme {CANARIES['surname']} et son bailleur", situation=TEXT,
-                 opinion=f"Nous avons conseillé de ne rien transmettre sans l'accord de Mme {CANARIES['surname']}."),
+                 opinion=f"Nous avons conseillé de ne rien transmettre sans l'accord de Mme {CANARIES['surname']}.",
+                 sectors=["cpas", f"service de Mme {CANARIES['person']}"],
+                 legal_refs=["art. 458 Code pénal", f"courrier de {CANARIES['email']}", f"tél. {CANARIES['phone']}"]),
     ])
     result = runner.invoke(args=["kb", "import", str(src)])
     assert result.exit_code == 0, result.output
@@ -85,7 +88,8 @@ def test_import_path_leaves_no_identifier(kb, runner, data_dir: Path, tmp_path: 
 
 def test_intake_path_leaves_no_identifier(client, kb, data_dir: Path) -> None:
     raw = {"title": f"Demande de Mme {CANARIES['surname']}", "situation": TEXT, "opinion": "Le bureau conseille la prudence.",
-           "themes": ["secret-professionnel"], "sectors": "cpas", "year": "2024", "channel": "mail", "legal_refs": ""}
+           "themes": ["secret-professionnel"], "sectors": f"cpas, service de Mme {CANARIES['person']}", "year": "2024",
+           "channel": "mail", "legal_refs": f"art. 458 Code pénal\ncourrier de {CANARIES['email']}\ntél. {CANARIES['phone']}"}
     review = client.post("/intake/", data=raw)
     fields = review_fields(review.get_data(as_text=True))
     saved = client.post("/intake/save", data={**fields, "themes": ["secret-professionnel"], "channel": "mail",
@@ -138,13 +142,57 @@ def test_activity_report_paths_leave_no_identifier(client, runner, kb, data_dir:
               f"o {TEXT} Nous avons conseillé de ne rien transmettre.\n"
               f"o Un éducateur de {CANARIES['person']} s'interroge sur un rapport au juge de la jeunesse.\n"
               "\n3. Perspectives\nLe comité poursuivra ses travaux.\n")
-    source = tmp_path / "rapport-2024.txt"
+    source = tmp_path / f"rapport-{CANARIES['person'].replace(' ', '-')}.txt"  # a file named after a person
     source.write_text(report, encoding="utf-8")
     assert runner.invoke(args=["kb", "import-report", str(source), "--dry-run"]).exit_code == 0
+    assert runner.invoke(args=["kb", "import-report", str(source)]).exit_code == 0
     for button in ("preview", "submit"):
         response = client.post("/bureau/drafts/import", content_type="multipart/form-data",
-                               data={"report": (io.BytesIO(report.encode()), "rapport-2024.txt"), button: "1"})
+                               data={"report": (io.BytesIO(report.encode()), f"{CANARIES['person']}.txt"), button: "1"})
         assert response.status_code == 200
     with kb.db.session() as db:
         assert len(list(db.scalars(select(Draft.id)))) == 2
+        assert {d.source for d in db.scalars(select(Draft))} == {f"rapport d'activités 2024 importé le {date.today().isoformat()}"}
+    assert_no_canary(kb, data_dir)
+
+
+def store_a_missed_identifier(kb, ref: str) -> None:
+    """A case whose stored text still holds identifiers (a miss the reviewer accepted), written through
+    the storage path as the intake would, with a few ordinary cases beside it in the index."""
+    from kb.records import CaseRecord
+
+    kb.save_records([CaseRecord(ref=f"AV-2024-{300 + i}", title=f"Cas voisin {i}", situation="Une situation ordinaire.",
+                                opinion="Un avis.", themes=["divers"], sectors=["cpas"], year=2024) for i in range(5)])
+    kb.save_records([CaseRecord(ref=ref, title=f"Demande de Mme {CANARIES['surname']}", situation=TEXT,
+                                opinion=f"Répondre à {CANARIES['email']}.", themes=["secret-professionnel"],
+                                sectors=["cpas", f"service de {CANARIES['person']}"],
+                                legal_refs=[f"tél. {CANARIES['phone']}"], year=2024)])
+    assert kb.index.search(__import__("indexes").SearchRequest(query=CANARIES["surname"])).total == 1
+
+
+def test_an_edit_that_removes_identifiers_leaves_no_earlier_version(client, kb, data_dir: Path) -> None:
+    """The removed text leaves the database file, its WAL and the index segments when the edit returns."""
+    store_a_missed_identifier(kb, "AV-2024-200")
+    saved = client.post("/cases/AV-2024-200/edit", data={
+        "title": "Demande de [Personne A]", "situation": "[Personne A] demande si le CPAS peut transmettre son dossier.",
+        "opinion": "Répondre par écrit.", "themes": ["secret-professionnel"], "sectors": "cpas", "year": "2024",
+        "channel": "mail", "legal_refs": "", "reviewed": "1"})
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    assert kb.check().ok
+    assert_no_canary(kb, data_dir)
+
+
+def test_a_deletion_leaves_no_earlier_version(client, kb, data_dir: Path) -> None:
+    store_a_missed_identifier(kb, "AV-2024-201")
+    assert client.post("/cases/AV-2024-201/delete").status_code == 302
+    assert kb.check().ok
+    assert_no_canary(kb, data_dir)
+
+
+def test_a_reimport_under_the_same_ref_leaves_no_earlier_version(kb, runner, data_dir: Path, tmp_path: Path) -> None:
+    store_a_missed_identifier(kb, "AV-2024-202")
+    src = write_jsonl(tmp_path / "again.jsonl", [case_row("AV-2024-202")])
+    result = runner.invoke(args=["kb", "import", str(src)])
+    assert result.exit_code == 0, result.output
+    assert kb.check().ok
     assert_no_canary(kb, data_dir)

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..anonymization import lower_outside_placeholders
 from ..records import MAX_ITEM_LENGTH, MAX_LENGTH
 
 REQUIRED = "Ce champ est obligatoire."
@@ -47,8 +48,12 @@ class CaseFields(FlaskForm):
     channel = SelectField("Canal", choices=CHANNEL_CHOICES, default="permanence")
     legal_refs = TextAreaField("Références légales (une par ligne)", validators=[Optional(), Length(max=3000, message=too_long(3000))])
 
+    def typed_sectors(self) -> list[str]:
+        """As typed (capitals help the anonymiser tell a name from a word)."""
+        return list(dict.fromkeys(s.strip()[:MAX_ITEM_LENGTH] for s in (self.sectors.data or "").split(",") if s.strip()))
+
     def sector_list(self) -> list[str]:
-        return list(dict.fromkeys(s.strip().lower()[:MAX_ITEM_LENGTH] for s in (self.sectors.data or "").split(",") if s.strip()))
+        return list(dict.fromkeys(lower_outside_placeholders(s) for s in self.typed_sectors()))
 
     def legal_ref_list(self) -> list[str]:
         return list(dict.fromkeys(s.strip()[:MAX_ITEM_LENGTH] for s in (self.legal_refs.data or "").splitlines() if s.strip()))

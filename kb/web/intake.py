@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from ..anonymization import TEXT_FIELDS, anonymize_cases
+from ..anonymization import LIST_FIELDS, TEXT_FIELDS, anonymize_cases
 from ..records import CaseRecord
 from .forms import RawCaseForm, ReviewForm
 
@@ -21,7 +21,9 @@ LABELS = {"PERSON": "Personne", "LOCATION": "Lieu", "ORG": "Organisation", "EMAI
           "PHONE": "Téléphone", "NATIONAL_ID": "Numéro national", "IBAN": "IBAN", "DATE": "Date",
           "FILE_NUMBER": "Numéro de dossier", "PLATE": "Plaque", "HANDLE": "Pseudo", "URL": "Adresse web",
           "OTHER_ID": "Identifiant"}
-FIELD_LABELS = {"title": "Titre", "situation": "Situation", "opinion": "Avis"}
+FIELD_LABELS = {"title": "Titre", "situation": "Situation", "opinion": "Avis", "sectors": "Secteurs",
+                "legal_refs": "Références légales"}
+REVIEWED_FIELDS = (*TEXT_FIELDS, *LIST_FIELDS)  # every field typed by a person, checked before saving
 
 
 def theme_choices() -> list[SelectChoice]:
@@ -62,7 +64,7 @@ def save_reviewed(store: Callable[[CaseRecord], str], heading: str | None = None
     form.themes.choices = theme_choices()
     if not form.validate_on_submit():
         return review_page(form, request.path, 400, heading=heading)
-    residuals = {name: residual_check(getattr(form, name).data or "") for name in TEXT_FIELDS}
+    residuals = {name: residual_check(getattr(form, name).data or "") for name in REVIEWED_FIELDS}
     residuals = {name: found for name, found in residuals.items() if found}
     count = sum(len(found) for found in residuals.values())
     if count and not form.accept_residuals.data:
@@ -80,10 +82,11 @@ def new():
     form.themes.choices = theme_choices()
     if not form.validate_on_submit():
         return render_template("intake.html", form=form)
-    proposal = anonymize_cases([{name: getattr(form, name).data or "" for name in TEXT_FIELDS}])[0]
+    raw = {name: getattr(form, name).data or "" for name in TEXT_FIELDS}
+    proposal = anonymize_cases([{**raw, "sectors": form.typed_sectors(), "legal_refs": form.legal_ref_list()}])[0]
     review = proposal_form(proposal.fields, {
-        "themes": form.themes.data, "sectors": form.sectors.data, "year": form.year.data,
-        "channel": form.channel.data, "legal_refs": form.legal_refs.data})
+        "themes": form.themes.data, "sectors": ", ".join(proposal.lists["sectors"]), "year": form.year.data,
+        "channel": form.channel.data, "legal_refs": "\n".join(proposal.lists["legal_refs"])})
     return review_page(review, url_for("intake.save"), replacements=proposal.replacements)
 
 
