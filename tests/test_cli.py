@@ -28,6 +28,18 @@ def test_anonymize_jsonl_contract(runner, tmp_path: Path) -> None:
     for ent in first["entities"]:
         assert ent["replacement"] and 0 <= ent["start"] < ent["end"] <= len(original)
     assert rows[1]["entities"] == [] and rows[1]["text"] == "Rien à masquer ici : une assistante sociale du CPAS."
+    assert rows[1]["residuals"] == []
+
+
+def test_anonymize_jsonl_gives_the_residual_check_of_the_anonymised_text(runner, tmp_path: Path) -> None:
+    """`residuals` are offsets into the anonymised text, so the safety net can be measured from outside."""
+    src = write_jsonl(tmp_path / "in.jsonl", [{"id": 1, "text": "Le numéro 8 7 3 9 1 2 du dossier interne est à noter."}])
+    out = tmp_path / "out.jsonl"
+    assert runner.invoke(args=["kb", "anonymize", "--jsonl", str(src), "--out", str(out)]).exit_code == 0
+    row = json.loads(out.read_text(encoding="utf-8"))
+    assert row["residuals"], row
+    for r in row["residuals"]:
+        assert set(r) == {"start", "end", "kind"} and 0 <= r["start"] < r["end"] <= len(row["text"])
 
 
 def test_anonymize_stdin(runner) -> None:

@@ -166,3 +166,24 @@ def test_snippets_are_cleaned_together_without_mixing(client, runner, tmp_path: 
     from kb.web.render import snippets
     parts = snippets(["a <mark>b</mark> <script>x</script>", "<img src=x onerror=1>c", ""])
     assert [str(p) for p in parts] == ["a <mark>b</mark> x", "c", ""]  # disallowed tags stripped, text kept
+
+
+def test_a_name_typed_into_a_sector_or_a_legal_reference_is_anonymised_then_checked(client, kb) -> None:
+    """Sectors and legal references are free text: the intake anonymises them with the case (same
+    placeholders), and the review's residual check covers them on an edit, where nothing is re-anonymised."""
+    raw = {"title": "Demande d'un bailleur", "situation": "Mme Gudrun Vandersmissen demande son dossier au CPAS.",
+           "opinion": "", "themes": ["secret-professionnel"], "sectors": "cpas, service de Mme Gudrun Vandersmissen",
+           "year": "2024", "channel": "mail", "legal_refs": "art. 458 Code pénal\ncontact 0478 91 23 45"}
+    page = client.post("/intake/", data=raw).get_data(as_text=True)
+    fields = review_fields(page)
+    assert "Vandersmissen" not in fields["sectors"] and "[Personne A]" in fields["sectors"]
+    assert "0478" not in fields["legal_refs"] and "art. 458 Code pénal" in fields["legal_refs"]
+    assert "Secteurs" in page  # the replacement is listed with the field it was found in
+    saved = client.post("/intake/save", data={**fields, "themes": ["secret-professionnel"], "channel": "mail"})
+    ref = saved.headers["Location"].rsplit("/", 1)[-1]
+    record = client.get(f"/cases/{ref}.json").get_json()
+    assert record["sectors"] == ["cpas", "service de mme [Personne A]"]
+    edited = client.post(f"/cases/{ref}/edit", data={**fields, "sectors": "cpas, Gudrun Vandersmissen",
+                                                    "themes": ["secret-professionnel"], "channel": "mail"})
+    assert edited.status_code == 409 and "Vandersmissen" in edited.get_data(as_text=True)
+    assert client.get(f"/cases/{ref}.json").get_json()["sectors"] == ["cpas", "service de mme [Personne A]"]
