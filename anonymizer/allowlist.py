@@ -15,6 +15,7 @@ from pathlib import Path
 from .text import fold_key
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "allowlist.txt"
+AUTHORS_PATH = Path(__file__).parent / "data" / "cited_authors.txt"  # authors cited in training texts
 #: Environment variable naming an extra allow-list file (one entry a line), read by get_allowlist().
 ENV_EXTRA = "KB_ALLOWLIST"
 
@@ -43,7 +44,7 @@ def read_entries(path: Path) -> list[str]:
 
 def load_allowlist(extra_path: Path | None = None) -> Allowlist:
     """Read the packaged allow-list, plus extra_path when given (the bureau's own additions)."""
-    entries = read_entries(DEFAULT_PATH)
+    entries = read_entries(DEFAULT_PATH) + read_entries(AUTHORS_PATH)
     if extra_path is not None:
         entries += read_entries(Path(extra_path))
     exact = {e[1:].strip() for e in entries if e.startswith("=")}

@@ -5,6 +5,7 @@ Built once per text so that each recogniser stays a small function of (context) 
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 
 from .allowlist import Allowlist
@@ -12,6 +13,10 @@ from .lexicon import Lexicon
 from .text import Token, fold, is_sentence_start, tokenize
 
 ALLOW_SEPS = " -'’.\u00a0"
+# A law or reform named after a person ("la loi Franchimont", "le décret Madrane") names the law, not a
+# party to the case: the name is kept like the rest of a legal reference.
+LAW_NAMED_RE = re.compile(r"\b(?i:lois?|d[ée]crets?|r[ée]formes?|arr[êe]t[ée]s?)\s+"
+                          r"((?!(?:M|Mme|Mlle|Dr|Me)\b)[A-ZÀ-Ý][\w’'-]+(?:[- ][A-ZÀ-Ý][\w’'-]+)?)")
 
 
 @dataclass
@@ -108,7 +113,8 @@ class Context:
                     best = toks[j].end
             if best is not None:
                 out.append((tok.start, best))
-        return out
+        out += [m.span(1) for m in LAW_NAMED_RE.finditer(text)]
+        return sorted(out)
 
     def is_allowed(self, start: int, end: int) -> bool:
         """Whether [start, end) lies inside one allow-list occurrence."""

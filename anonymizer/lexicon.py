@@ -106,6 +106,8 @@ def _french_vocabulary() -> set[str]:
                 words.update(fold(w) for w in lemmas)
         # lemma_lookup is keyed by hashes of inflected forms: kept as a membership test (see is_french).
         _LOOKUP_TABLES.append(lookups.get_table("lemma_lookup"))
+        _VERBS.update(lemmas=frozenset(index["verb"]), forms=frozenset(exceptions["verb"]),
+                      rules=tuple(map(tuple, lookups.get_table("lemma_rules")["verb"])) + EXTRA_VERB_RULES)
     except Exception:  # pragma: no cover - the model is a hard requirement elsewhere; keep the lists usable
         pass
     words.update(fold(w) for w in STOP_WORDS)
@@ -114,6 +116,9 @@ def _french_vocabulary() -> set[str]:
 
 
 _LOOKUP_TABLES: list = []
+_VERBS: dict = {}
+# Present-tense endings the model's verb rules leave out ("propose" -> proposer, "écrit" -> écrire).
+EXTRA_VERB_RULES = (("e", "er"), ("e", "re"), ("it", "ire"), ("it", "ir"), ("t", "re"), ("d", "dre"))
 
 
 @lru_cache(maxsize=1)
@@ -142,6 +147,19 @@ def get_lexicon() -> Lexicon:
         common_first_names=frozenset(fold(n) for n in _read_list("common_first_names.txt")) - frozenset(
             fold(w) for w in STOP_WORDS),
     )
+
+
+@lru_cache(maxsize=8192)
+def is_verb_form(low: str) -> bool:
+    """Whether a lower-case word can be a conjugated French verb ("propose", "rappelle", "dit"), from the
+    lemmatizer's verb tables: "JD propose" is a person acting, "le SSM propose" a service."""
+    get_lexicon()
+    if not _VERBS:
+        return False
+    if low in _VERBS["forms"]:
+        return True
+    lemmas = _VERBS["lemmas"]
+    return any(low.endswith(old) and low[:len(low) - len(old)] + new in lemmas for old, new in _VERBS["rules"])
 
 
 def is_inflected_french(word: str) -> bool:

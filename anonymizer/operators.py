@@ -48,8 +48,31 @@ def _person_keys(ctx: Context, span: Span) -> tuple[tuple[str, ...], frozenset[s
         if not words:
             continue
         compounds.append("-".join(words))
-        parts.update(words)
+        if len(words) > 1 and all(w in ctx.lex.common_first_names for w in words):
+            parts.add(compounds[-1])  # "Marie-Claire" and "Marie-Paule" are two people: no shared "marie"
+        else:
+            parts.update(words)
     return tuple(compounds), frozenset(parts)
+
+
+INITIALS_RE = re.compile(r"^(?:[A-Z][a-z]?[.\- ]*){2,4}$")
+
+
+def _initials_key(text: str) -> str | None:
+    """"M.K.", "MK" and "M. K." are the same initials; None when the mention is not initials."""
+    text = text.strip()
+    if not INITIALS_RE.match(text) or (text.isalpha() and not text.isupper()):
+        return None
+    return re.sub(r"[^A-Z]", "", text) or None
+
+
+def _initials_variants(compounds: tuple[str, ...]) -> set[str]:
+    """The initials a full name may go by: "anne-sophie", "bertrand" -> ASB, AB."""
+    if len(compounds) < 2:
+        return set()
+    pieces = [c.split("-") for c in compounds]
+    every = "".join(w[0] for ws in pieces for w in ws)
+    return {v.upper() for v in (every, "".join(ws[0][0] for ws in pieces), pieces[0][0][0] + pieces[-1][0][0])}
 
 
 class _Clusters:
@@ -63,6 +86,14 @@ class _Clusters:
         self.keys: list[set[str]] = []
         self.parts: list[set[str]] = []
         self.firsts: list[set[str]] = []
+        self.initials: list[set[str]] = []
+
+    def add_initials(self, initials: str) -> int:
+        """Initials join the person whose full name they abbreviate, or stand for someone of their own."""
+        for i, known in enumerate(self.initials):
+            if initials in known:
+                return i
+        return self.add((initials.lower(),), frozenset({initials.lower()}))
 
     def find(self, compounds: tuple[str, ...], parts: frozenset[str]) -> int | None:
         cset = set(compounds)
@@ -84,7 +115,9 @@ class _Clusters:
             self.keys.append(set())
             self.parts.append(set())
             self.firsts.append(set())
+            self.initials.append(set())
             i = len(self.keys) - 1
+        self.initials[i] |= _initials_variants(compounds)
         self.keys[i] |= set(compounds)
         self.parts[i] |= parts
         if len(compounds) >= 2:
@@ -101,10 +134,17 @@ def assign(ctx: Context, spans: list[Span]) -> list[Entity]:
                           key=lambda s: (-len(_person_keys(ctx, s)[1]), s.start))
     cluster_of: dict[Span, int] = {}
     for s in person_spans:
+        initials = _initials_key(ctx.text[s.start:s.end])
+        if initials:
+            continue
         compounds, parts = _person_keys(ctx, s)
         if not parts:
             compounds, parts = (ctx.folded[s.start:s.end],), frozenset({ctx.folded[s.start:s.end]})
         cluster_of[s] = persons.add(compounds, parts)
+    for s in person_spans:
+        initials = _initials_key(ctx.text[s.start:s.end])
+        if initials:
+            cluster_of[s] = persons.add_initials(initials)
     letters: dict[tuple[str, object], str] = {}
     counters: dict[str, int] = {}
     for s in sorted(spans, key=lambda s: s.start):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from .context import Context
 from .lexicon import PARTICLES
 from .recognizers.common import DETERMINERS, SAINTS, has_saint
+from .recognizers.initials import initials_mentions, initials_of
 from .types import STRONG_LABELS, Span
 
 LABEL_PRIORITY = {"ORG": 3, "PERSON": 2, "LOCATION": 1}
@@ -128,6 +129,11 @@ def _expand(ctx: Context, weak: list[Span], strong: list[Span]) -> list[Span]:
             if _overlaps(taken, start, end) or _overlaps(added, start, end):
                 continue
             added.append(Span(start, end, "PERSON", 0.6, "coref"))
+    # a person found in full is a person under their initials too ("Marie Dupont" ... "MD propose")
+    initials = set().union(*(initials_of(ctx, s) for s in weak if s.label == "PERSON")) if weak else set()
+    for start, end in initials_mentions(ctx, initials - {a for a in initials if a in ctx.allow}):
+        if not _overlaps(taken, start, end) and not _overlaps(added, start, end):
+            added.append(Span(start, end, "PERSON", 0.7, "initials-of-name"))
     # places and organisations: every other mention of the same phrase
     phrases = {}
     for s in weak:

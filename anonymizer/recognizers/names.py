@@ -264,8 +264,68 @@ def lowercase_names(ctx: Context) -> list[Span]:
     return out
 
 
+# Kinship and role words that introduce a person by first name ("sa fille gaelle", "maman (cindy)",
+# "ma référente gwladys"): after one of them, a listed first name is a name even if it is also a word.
+KIN_WORDS = frozenset(fold(w) for w in """mère père maman papa fille fils frère sœur soeur copain copine ami amie mari
+femme épouse compagnon compagne conjoint conjointe cousin cousine oncle tante grand-mère grand-père mamie mamy papy
+papi petit petite petit-fils petite-fille neveu nièce référent référente collègue voisin voisine chef beau-père
+belle-mère demi-frère demi-sœur bébé ado fiston filleul filleule marraine parrain éduc éducateur éducatrice stagiaire
+assistante assistant psy psychologue infirmière infirmier médecin copines copains enfant madame monsieur""".split())
+AGE_AFTER_RE = re.compile(r"\s*[,(]?\s*\d{1,2}\s*(?:ans?\b|a\b)")
+ROLE_AFTER_RE = re.compile(r"\s*\(\s*(?:chef|psy|éduc|educ|as|ass|coordinat|directr|direct|stagiaire|infirm|méd|med|"
+                           r"référent|referent|collègue|collegue)", re.IGNORECASE)
+CHAT_AUTHOR_RE = re.compile(
+    r"^[ \t]*(?:\[\s*)?\d{1,2}[:h.]\d{2}(?::\d{2})?(?:\s*\])?[ \t]*(?:[-–—][ \t]*)?(?P<who>[^\n:\[\]]{1,40}?)[ \t]*:",
+    re.MULTILINE)
+
+
+def _kin_before(ctx: Context, tok: Token) -> bool:
+    prev = ctx.prev_token(tok)
+    if prev is None or ctx.text[prev.end:tok.start].strip(" (,=") != "":
+        return False
+    a, _ = ctx.compound(prev)
+    return prev.low in KIN_WORDS or fold(ctx.text[a.start:prev.end]) in KIN_WORDS
+
+
+def first_names_in_lower_case(ctx: Context) -> list[Span]:
+    """First names typed without capitals in hurried notes and chats ("kevin", "la petite ines-rose"):
+    a listed first name that is no French word, or any listed first name after a kinship or role word,
+    before an age ("gloire 11a") or before a role in brackets ("nath (chef)")."""
+    out = []
+    seen: set[int] = set()
+    for tok in ctx.tokens:
+        if tok.cap or not tok.alpha or len(tok.text) < 3 or tok.i in seen:
+            continue
+        a, b = ctx.compound(tok)
+        parts = ctx.tokens[a.i:b.i + 1]
+        seen.update(p.i for p in parts)
+        if any(p.cap for p in parts) or not all(ctx.lex.is_first_name(p.low) for p in parts if len(p.text) > 1):
+            continue
+        if ctx.is_allowed(a.start, b.end) or any(ctx.lex.is_function_word(p.low) for p in parts):
+            continue
+        cue = _kin_before(ctx, a) or AGE_AFTER_RE.match(ctx.text, b.end) or ROLE_AFTER_RE.match(ctx.text, b.end)
+        word = any(ctx.is_french(p) for p in parts) or (len(parts) == 1 and len(tok.text) <= 3)
+        if word and not cue:
+            continue  # "ans", "rose", "seb": too short or an ordinary word without a cue
+        out.append(Span(a.start, b.end, "PERSON", 0.75 if cue else 0.6, "lowercase-first-name"))
+    return out
+
+
+def chat_authors(ctx: Context) -> list[Span]:
+    """The author of a chat line ("[09:05] Thibaut :", "14:22 - Nadia B. :"), with or without capitals."""
+    out = []
+    for m in CHAT_AUTHOR_RE.finditer(ctx.text):
+        toks = [t for t in ctx.tokens_in(m.start("who"), m.end("who")) if t.alpha]
+        names = [t for t in toks if not ctx.is_allowed(t.start, t.end) and not ctx.lex.is_function_word(t.low)
+                 and (not ctx.is_french(t) or ctx.lex.is_first_name(t.low) or t.cap)]
+        if names and not ctx.is_allowed(m.start("who"), m.end("who")):
+            end = m.end("who") if ctx.text[m.end("who") - 1] == "." else toks[-1].end  # "Sarah D." whole
+            out.append(Span(names[0].start, end, "PERSON", 0.8, "chat-author"))
+    return out
+
+
 RECOGNIZERS = (civility_names, listed_names, proper_nouns, cue_names, signature_names, email_names, lowercase_names,
-               signed_initials)
+               signed_initials, first_names_in_lower_case, chat_authors)
 
 
 def name_spans(ctx: Context) -> list[Span]:

@@ -62,7 +62,7 @@ DATE_NUM_RE = re.compile(
     r"(?:(?(1)/|[.-])(?:\d{4}|\d{2}))?(?![\w/]|[.,]\d)", re.IGNORECASE)
 LAW_BEFORE_RE = re.compile(
     r"\b(?:lois?|d[ée]crets?|arr[êe]t[ée]s?|ordonnances?|circulaires?|codes?|conventions?|directives?|r[èe]glements?|"
-    r"AR|A\.R\.|accords? de coop[ée]ration|protocoles?)\b[^.;\n]{0,70}?\b(?:du|des|en date du)\s*$", re.IGNORECASE)
+    r"AR|A\.R\.|accords? de coop[ée]ration|protocoles?)\b(?:[^.;\n]{0,70}?\b(?:du|des|en date du))?\s*$", re.IGNORECASE)
 FILE_RE = re.compile(
     r"(?i:\b(?:dossiers?|r[ée]f(?:[ée]rence)?s?\.?|PV|RG|R\.G\.|proc[èe]s-verbal|notice|matricule|n°\s*de\s*dossier|"
     r"num[ée]ro\s+de\s+(?:dossier|r[ée]f[ée]rence|registre|client|membre)|n°|no\.|nr\.?))"
