@@ -30,7 +30,7 @@ jusqu presqu quelqu qu aujourd""".split()
 # without another cue.
 WORD_FIRST_NAMES = frozenset("""an bas can cor de lien lies mari ton none van bo ion ria tine afghan islam junior max claire
 marine rose ange iris jade serge robin martial pascal clement aurore flore coco mimi lolo lut bob jack florence
-franco khan""".split())
+franco khan art""".split())
 
 PARTICLES = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "van", "der", "den", "von", "di", "da", "el",
                        "al", "ben", "bin", "ait", "aït", "ter", "ten", "vanden", "vander", "op", "t", "'t", "mac",

@@ -7,6 +7,7 @@ every other mention of a found name or place in the same text is added (a surnam
 from __future__ import annotations
 
 from .context import Context
+from .language import german_ranges
 from .lexicon import PARTICLES
 from .recognizers.common import DETERMINERS, SAINTS, has_saint
 from .recognizers.initials import initials_mentions, initials_of
@@ -15,6 +16,8 @@ from .types import STRONG_LABELS, Span
 LABEL_PRIORITY = {"ORG": 3, "PERSON": 2, "LOCATION": 1}
 #: Sources whose evidence is strong enough to override the allow-list (a civility names a person).
 FORCE_SOURCES = frozenset({"civility"})
+#: Sources that rest on capitals alone: no evidence in a German sentence, where every noun has one.
+CAPITALS_SOURCES = frozenset({"proper-noun", "ner", "article-name", "institution"})
 
 
 def _greedy(spans: list[Span]) -> list[Span]:
@@ -46,6 +49,13 @@ def _subtract(ctx: Context, span: Span, blockers: list[Span]) -> list[Span]:
         if toks:
             out.append(Span(toks[0].start, toks[-1].end, span.label, span.score, span.source))
     return out
+
+
+def _outside_allowed(ctx: Context, span: Span) -> list[Span]:
+    """A weak span that runs over an allowed phrase keeps only what lies outside it ("cite Erving
+    Goffman" from the model: the cited author stays, the verb was never a name)."""
+    inside = [Span(a, b, "", 1.0) for a, b in ctx.allowed if a < span.end and span.start < b]
+    return _subtract(ctx, span, inside) if inside else [span]
 
 
 def _merge(spans: list[Span]) -> list[Span]:
@@ -167,6 +177,13 @@ def _expand(ctx: Context, weak: list[Span], strong: list[Span]) -> list[Span]:
     return added
 
 
+def _german_noun(ctx: Context, span: Span, german: list[tuple[int, int]]) -> bool:
+    """A span found by its capitals inside a German sentence, with no listed name in it: a noun."""
+    if span.source not in CAPITALS_SOURCES or not any(a <= span.start and span.end <= b for a, b in german):
+        return False
+    return not any(ctx.lex.is_name(t.low) and not ctx.is_french(t) for t in ctx.tokens_in(span.start, span.end))
+
+
 def resolve(ctx: Context, spans: list[Span]) -> list[Span]:
     strong = _greedy([s for s in spans if s.label in STRONG_LABELS])
     weak: list[Span] = []
@@ -174,8 +191,13 @@ def resolve(ctx: Context, spans: list[Span]) -> list[Span]:
         if s.label in STRONG_LABELS:
             continue
         for piece in _subtract(ctx, s, strong) if _overlaps(strong, s.start, s.end) else [s]:
-            if piece.source in FORCE_SOURCES or not ctx.is_allowed(piece.start, piece.end):
+            if piece.source in FORCE_SOURCES:
                 weak.append(piece)
+            elif not ctx.is_allowed(piece.start, piece.end):
+                weak += _outside_allowed(ctx, piece) if piece.source in CAPITALS_SOURCES else [piece]
+    german = german_ranges(ctx.text)
+    if german:
+        weak = [s for s in weak if not _german_noun(ctx, s, german)]
     weak = _merge(weak)
     weak = _merge(weak + _expand(ctx, weak, strong))
     return sorted(strong + weak, key=lambda s: s.start)

@@ -43,10 +43,16 @@ def _bare_candidate(ctx: Context, tok: Token) -> bool:
             and not ctx.lex.is_function_word(tok.low) and ctx.text[tok.end:tok.end + 1] not in ("-", "'", "’"))
 
 
-def _acts(ctx: Context, tok: Token) -> bool:
-    """A speaker ("– BC : ...") or a subject followed by a verb ("JD propose"), not a service ("le SSM")."""
+def _speaks(ctx: Context, tok: Token) -> bool:
+    """Shaped like a speaker of minutes: "– BC : ...", "JD - ..." at a line or sentence start."""
     before = "\n" + ctx.text[max(0, tok.start - 24):tok.start] if tok.start <= 24 else ctx.text[tok.start - 24:tok.start]
-    if SPEAKER_BEFORE_RE.search(before) and SPEAKER_AFTER_RE.match(ctx.text, tok.end):
+    return bool(SPEAKER_BEFORE_RE.search(before) and SPEAKER_AFTER_RE.match(ctx.text, tok.end))
+
+
+def _acts(ctx: Context, tok: Token, speakers: set[str]) -> bool:
+    """A speaker (one of several: a lone "ITT : 5 jours" is a form's label) or a subject followed by a
+    verb ("JD propose"), not a service ("le SSM propose")."""
+    if tok.text in speakers and len(speakers) >= 2:
         return True
     prev, nxt = ctx.prev_token(tok), ctx.next_token(tok)
     if prev is not None and prev.low in NOT_AFTER and ctx.text[prev.end:tok.start].strip() in ("", "'", "’"):
@@ -62,7 +68,8 @@ def _acts(ctx: Context, tok: Token) -> bool:
 def bare_initials(ctx: Context) -> list[Span]:
     candidates = [t for t in ctx.tokens if _bare_candidate(ctx, t)]
     dotted = [(m.start(), m.end()) for m in DOTTED_RE.finditer(ctx.text)]
-    persons = {t.i for t in candidates if _acts(ctx, t)}
+    speakers = {t.text for t in candidates if _speaks(ctx, t)}
+    persons = {t.i for t in candidates if _acts(ctx, t, speakers)}
     # Initials listed together are alike: "MK et PL proposent", "Présents : JD, M.K. et SB".
     changed = True
     while changed:
@@ -98,7 +105,8 @@ def initials_of(ctx: Context, span: Span) -> set[str]:
 
 def initials_mentions(ctx: Context, initials: set[str]) -> list[tuple[int, int]]:
     """Where those initials appear, bare ("ASB") or dotted ("A-S.B.")."""
-    found = [(t.start, t.end) for t in ctx.tokens if t.text in initials and t.text.isupper()]
+    found = [(t.start, t.end) for t in ctx.tokens if t.text in initials and t.text.isupper()
+             and not ((prev := ctx.prev_token(t)) is not None and prev.low in DETERMINERS)]  # "la RH" is a service
     found += [m.span() for m in DOTTED_RE.finditer(ctx.text) if _letters(m.group(0)) in initials]
     return found
 

@@ -16,7 +16,7 @@ from .patterns import EMAIL_RE
 
 CIVILITY_RE = re.compile(
     r"(?<![\w.])(?:M\.|MM\.|Me|Dr\.?|Pr\.?|(?i:mr\.?|mrs\.?|mme\.?|mmes\.?|mlle\.?|melle\.?|madame|monsieur|"
-    r"mademoiselle|docteur|ma[îi]tre|professeur|dhr\.?|mevr\.?|mevrouw|meneer|famille|fam\.))"
+    r"mademoiselle|docteur|ma[îi]tre|professeur|dhr\.?|mevr\.?|mevrouw|meneer|famille|fam\.|herrn?|frau))"
     r"(?:\s+et\s+(?:M\.|Mme|Madame|Monsieur))?(?=\s)")
 CUE_RE = re.compile(
     r"(?i:\b(?:not[ée]e?\s+par|note\s+de|b[ée]n[ée]voles?\s*[:-]|[ée]crit\s+par|r[ée]dig[ée]e?\s+par|"

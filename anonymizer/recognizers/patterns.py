@@ -50,19 +50,20 @@ IBAN_RE = re.compile(r"(?<![\w])[A-Z]{2}\s?\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-
 IBAN_LENGTHS = {"BE": 16, "FR": 27, "NL": 18, "LU": 20, "DE": 22, "ES": 24, "IT": 27, "PT": 25, "GB": 22, "CH": 21,
                 "PL": 28, "RO": 24, "TR": 26, "MA": 28}
 MONTHS = (r"janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre|d[ée]cembre"
-          r"|janv\.|f[ée]vr?\.|sept\.|oct\.|nov\.|d[ée]c\."
+          r"|janv\.|f[ée]vr?\.|avr\.|juil\.|sept\.|oct\.|nov\.|d[ée]c\."
           r"|januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
           r"|januar|februar|m[äa]rz|juni|juli|august|oktober|dezember")
 DAYS = r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
 DATE_TEXT_RE = re.compile(
-    r"(?<!\w)(?:(?:" + DAYS + r")\s+)?(?:1er|0?[1-9]|[12]\d|3[01])\s+(?:" + MONTHS + r")(?:\s+(?:\d{4}|'\d{2}))?(?![\w])",
+    r"(?<!\w)(?:(?:" + DAYS + r")\s+)?(?:1er|0?[1-9]|[12]\d|3[01])\.?\s+(?:" + MONTHS + r")(?:\s+(?:\d{4}|'\d{2}))?(?![\w])",
     re.IGNORECASE)
 DATE_NUM_RE = re.compile(
     r"(?<![\w/.,-])(?:(?:" + DAYS + r")\s+)?(?:0?[1-9]|[12]\d|3[01])(?:(/)|([.-]))(?:0?[1-9]|1[0-2])"
     r"(?:(?(1)/|[.-])(?:\d{4}|\d{2}))?(?![\w/]|[.,]\d)", re.IGNORECASE)
 LAW_BEFORE_RE = re.compile(
     r"\b(?:lois?|d[ée]crets?|arr[êe]t[ée]s?|ordonnances?|circulaires?|codes?|conventions?|directives?|r[èe]glements?|"
-    r"AR|A\.R\.|accords? de coop[ée]ration|protocoles?)\b(?:[^.;\n]{0,70}?\b(?:du|des|en date du))?\s*$", re.IGNORECASE)
+    r"AR|A\.R\.|accords? de coop[ée]ration|protocoles?|dekrete?s?|gesetz(?:es)?|wet|decreet|besluit)\b"
+    r"(?:[^.;\n]{0,70}?\b(?:du|des|en date du|vom|van))?\s*$", re.IGNORECASE)
 FILE_RE = re.compile(
     r"(?i:\b(?:dossiers?|r[ée]f(?:[ée]rence)?s?\.?|PV|RG|R\.G\.|proc[èe]s-verbal|notice|matricule|n°\s*de\s*dossier|"
     r"num[ée]ro\s+de\s+(?:dossier|r[ée]f[ée]rence|registre|client|membre)|n°|no\.|nr\.?))"
@@ -118,6 +119,8 @@ def phones(ctx: Context) -> list[Span]:
             start, end = match.start, match.end
             if ctx.text[start] == "(" and ")" not in ctx.text[start:end]:
                 start += 1
+            if PERIOD_RE.fullmatch(ctx.text[start:end].strip("() ")):
+                continue  # "2021-2023" is a period, not a number to call
             out.append(Span(start, end, "PHONE", 1.0 if valid else 0.85, "phonenumbers"))
     for m in PHONE_RE.finditer(ctx.text):
         digits = sum(c.isdigit() for c in m.group(0))
@@ -181,6 +184,29 @@ def dates(ctx: Context) -> list[Span]:
     return out
 
 
+# A reference code: digits in groups joined by - / . with letters perhaps ("HSP-24-00871", "2024/JE/00873",
+# "22-5531"): someone's file, whatever the word before it. Not a date, a period, an amount or an article.
+CODE_RE = re.compile(r"(?<![\w/.,-])(?:[A-Z]{1,5}[-/])?\d[\dA-Z]*(?:[-/.][\dA-Z]+){1,4}(?![\w/-]|[.,]\d)")
+PERIOD_RE = re.compile(r"(?:19|20)\d{2}[-/](?:(?:19|20)?\d{2})")
+THOUSANDS_RE = re.compile(r"\d{1,3}(?:\.\d{3})+")
+ARTICLE_RE = re.compile(r"(?i:\bart(?:icles?|s?\.)|§)\s*$")
+
+
+def codes(ctx: Context) -> list[Span]:
+    out = []
+    for m in CODE_RE.finditer(ctx.text):
+        code = m.group(0)
+        digits = sum(c.isdigit() for c in code)
+        if digits < 4 or (digits == 4 and not any(c.isalpha() for c in code)) or PERIOD_RE.fullmatch(code) \
+                or THOUSANDS_RE.fullmatch(code):
+            continue
+        before = ctx.text[max(0, m.start() - 12):m.start()]
+        if ARTICLE_RE.search(before) or _names_a_law(ctx.text, m.start()):
+            continue
+        out.append(Span(m.start(), m.end(), "FILE_NUMBER", 0.7, "code"))
+    return out
+
+
 def file_numbers(ctx: Context) -> list[Span]:
     out = []
     text = ctx.text
@@ -205,7 +231,7 @@ def plates(ctx: Context) -> list[Span]:
     return out
 
 
-RECOGNIZERS = (emails, urls, handles, phones, national_ids, ibans, dates, file_numbers, plates)
+RECOGNIZERS = (emails, urls, handles, phones, national_ids, ibans, dates, file_numbers, codes, plates)
 
 
 def pattern_spans(ctx: Context) -> list[Span]:
