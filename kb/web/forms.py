@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_wtf import FlaskForm
+from flask_wtf import FlaskForm as _FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (BooleanField, HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField,
                      StringField, SubmitField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
+from wtforms.i18n import get_translations
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -18,6 +19,33 @@ CHANNEL_CHOICES = [SelectChoice("permanence", "Permanence téléphonique"), Sele
                    SelectChoice("bureau", "Réunion du bureau")]
 ROLE_CHOICES = [SelectChoice("volunteer", "Bénévole"), SelectChoice("trainer", "Formateur"),
                 SelectChoice("bureau", "Bureau"), SelectChoice("admin", "Administrateur")]
+
+
+class FlaskForm(_FlaskForm):
+    """Every form of the app: WTForms' own messages (a bad choice, a missing value…) in French.
+
+    Flask-WTF translates only through Flask-Babel, which the app does not use; WTForms ships its French
+    catalogue, read here directly. Messages the app writes itself are French already."""
+
+    class Meta:
+        locales = ("fr_BE", "fr")
+
+        def get_translations(self, form):
+            return get_translations(self.locales)
+
+
+class YearField(IntegerField):
+    """A year typed in a box: a clear French message when it is not a number."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError("Indiquez l'année en chiffres, par exemple 2021.") from exc
+
+    def pre_validate(self, form) -> None:
+        if self.process_errors:  # not a number: say so once, not also "between 1900 and 2100"
+            raise StopValidation()
 
 
 def too_long(limit: int) -> str:
@@ -42,7 +70,7 @@ class CaseFields(FlaskForm):
     opinion = TextAreaField("Avis du bureau", validators=[Optional(), Length(max=MAX_LENGTH["opinion"], message=too_long(MAX_LENGTH["opinion"]))])
     themes = MultiCheckboxField("Thèmes", validators=[at_least_one_theme])
     sectors = StringField("Secteurs (séparés par des virgules)", validators=[Optional(), Length(max=1000, message=too_long(1000))])
-    year = IntegerField("Année", validators=[Optional(), NumberRange(1900, 2100, "Une année entre 1900 et 2100.")],
+    year = YearField("Année", validators=[Optional(), NumberRange(1900, 2100, "Une année entre 1900 et 2100.")],
                         default=lambda: date.today().year)
     channel = SelectField("Canal", choices=CHANNEL_CHOICES, default="permanence")
     legal_refs = TextAreaField("Références légales (une par ligne)", validators=[Optional(), Length(max=3000, message=too_long(3000))])
