@@ -251,6 +251,16 @@ def test_admin_dashboard_report_themes_and_accounts(live_url: str, page: Page, s
     year = page.locator("input[name=year]").evaluate("el => getComputedStyle(el).borderRadius")
     assert year == "6px"
 
+    page.click("header.top nav >> text=Tableau de bord")
+    page.locator("section.panel", has_text="Derniers cas").locator("ul a").first.click()  # with the bureau's tools
+    expect(page.locator("article.case h1")).to_be_visible()
+    check(page)
+    page.emulate_media(media="print")  # the case only: no menu, no "Supprimer", no form
+    for selector in ("header.top", "button:has-text('Supprimer')", "text=Modifier", "form.add-to-selection"):
+        expect(page.locator(selector).first).to_be_hidden()
+    expect(page.locator("article.case h2").first).to_be_visible()
+    page.emulate_media(media="screen")
+
     page.click("header.top nav >> text=Comptes")
     check(page)
     role = page.locator("table.users select").first.evaluate("el => getComputedStyle(el).borderRadius")
