@@ -230,19 +230,13 @@ def export(selection_id: int, fmt: str):
                                labels=doc_text.AUDIENCE_LABELS, notes=doc_text.AUDIENCE_NOTES)
     mimetype, render = EXPORTS[fmt]
     return Response(render(handout), mimetype=mimetype,
-                    headers={"Content-Disposition": content_disposition(selection_title_slug(handout.title),
-                                                                        FILE_SUFFIX[audience], fmt)})
+                    headers={"Content-Disposition": content_disposition(handout.title, FILE_SUFFIX[audience], fmt)})
 
 
-def selection_title_slug(title: str) -> tuple[str, str]:
-    return doc_text.slug(title), doc_text.ascii_slug(title)
-
-
-def content_disposition(slugs: tuple[str, str], suffix: str, fmt: str) -> str:
+def content_disposition(title: str, suffix: str, fmt: str) -> str:
     """'selection-<title>-<version>.<fmt>': ASCII in filename=, the accented name in filename* (RFC 6266)."""
-    unicode_slug, ascii_slug = slugs
-    plain = f"selection-{ascii_slug}-{suffix}.{fmt}"
-    full = f"selection-{unicode_slug}-{suffix}.{fmt}"
+    plain = f"selection-{doc_text.ascii_slug(title)}-{suffix}.{fmt}"
+    full = f"selection-{doc_text.slug(title)}-{suffix}.{fmt}"
     if plain == full:
         return f'attachment; filename="{plain}"'
     return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(full, safe='')}"
