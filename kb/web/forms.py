@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_wtf import FlaskForm as _FlaskForm
+from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (BooleanField, HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField,
                      StringField, SubmitField, TextAreaField)
@@ -21,7 +21,7 @@ ROLE_CHOICES = [SelectChoice("volunteer", "Bénévole"), SelectChoice("trainer",
                 SelectChoice("bureau", "Bureau"), SelectChoice("admin", "Administrateur")]
 
 
-class FlaskForm(_FlaskForm):
+class FrenchForm(FlaskForm):
     """Every form of the app: WTForms' own messages (a bad choice, a missing value…) in French.
 
     Flask-WTF translates only through Flask-Babel, which the app does not use; WTForms ships its French
@@ -63,7 +63,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class CaseFields(FlaskForm):
+class CaseFields(FrenchForm):
     """Everything a case has, whether the text is raw (first step) or anonymised (review step)."""
     title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=MAX_LENGTH["title"], message=too_long(MAX_LENGTH["title"]))])
     situation = TextAreaField("Situation", validators=[DataRequired(REQUIRED), Length(max=MAX_LENGTH["situation"], message=too_long(MAX_LENGTH["situation"]))])
@@ -92,40 +92,40 @@ class ReviewForm(CaseFields):
     reviewed = HiddenField(default="1")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(FrenchForm):
     username = StringField("Identifiant", validators=[DataRequired(REQUIRED), Length(max=80, message=too_long(80))])
     password = PasswordField("Mot de passe", validators=[DataRequired(REQUIRED), Length(max=200, message=too_long(200))])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(FrenchForm):
     current = PasswordField("Mot de passe actuel", validators=[DataRequired(REQUIRED), Length(max=200)])
     new = PasswordField("Nouveau mot de passe", validators=[DataRequired(REQUIRED), Length(max=200, message=too_long(200))])
     confirm = PasswordField("Confirmez le nouveau mot de passe",
                             validators=[DataRequired(REQUIRED), EqualTo("new", "Les deux mots de passe diffèrent.")])
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(FrenchForm):
     username = StringField("Identifiant", validators=[DataRequired(REQUIRED), Length(max=80, message=too_long(80))])
     role = SelectField("Rôle", choices=ROLE_CHOICES, default="volunteer")
 
 
-class UserUpdateForm(FlaskForm):
+class UserUpdateForm(FrenchForm):
     role = SelectField("Rôle", choices=ROLE_CHOICES)
     active = BooleanField("Compte actif")
 
 
-class SelectionForm(FlaskForm):
+class SelectionForm(FrenchForm):
     title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=200, message=too_long(200))])
     description = TextAreaField("Description (public, équipe, objectifs)", validators=[Optional(), Length(max=2000, message=too_long(2000))])
     shared = BooleanField("Partager avec les autres formateurs (lecture seule)")
 
 
-class SelectionItemForm(FlaskForm):
+class SelectionItemForm(FrenchForm):
     note = TextAreaField("Note du formateur", validators=[Optional(), Length(max=4000, message=too_long(4000))])
     questions = TextAreaField("Questions pour la discussion (une par ligne)", validators=[Optional(), Length(max=4000, message=too_long(4000))])
 
 
-class ReportUploadForm(FlaskForm):
+class ReportUploadForm(FrenchForm):
     """An activity report to turn into drafts; held in memory only (see KnowledgeBaseRequest)."""
     report = FileField("Rapport d'activités (PDF, TXT ou MD)", validators=[
         FileRequired("Choisissez un fichier."),
