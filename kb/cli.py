@@ -96,11 +96,13 @@ def load_demo_command(force: bool) -> None:
     with kb.db.session() as session:
         existing = kb.count_cases(session)
     if existing and not force:
-        click.echo(f"The knowledge base already holds {existing} cases; demo not loaded.")
+        # load-demo and ensure-admin speak to whoever runs ./scripts/start: in French, like the interface.
+        click.echo(f"La base contient déjà {existing} cas : les cas de démonstration ne sont pas chargés.")
         return
     records = read_records(DEMO_CASES, _known_themes(kb))
     report = kb.save_records(records, actor="cli", action="load-demo")
-    click.echo(f"Demo cases: {report.created} created, {report.updated} updated, {report.unchanged} unchanged.")
+    click.echo(f"Cas de démonstration : {report.created} ajoutés, {report.updated} mis à jour, "
+               f"{report.unchanged} inchangés.")
 
 
 @kb_cli.command("create-user")
@@ -126,14 +128,38 @@ def ensure_admin_command() -> None:
     kb = knowledge_base()
     with kb.db.session() as session:
         if count_users(session):
-            click.echo("Accounts exist already: log in with yours (an admin can reset a password).")
+            click.echo("Des comptes existent déjà : connectez-vous avec le vôtre "
+                       "(un administrateur peut réinitialiser un mot de passe).")
             return
         password = new_password()
         create_user(session, "admin", password, "admin")
         session.commit()
     kb.audit("cli", "user-created", detail="admin (admin)")
-    click.echo(f"First account created. Identifiant : admin   Mot de passe : {password}")
-    click.echo("Change this password after logging in (click your name at the top right).")
+    click.echo(f"Premier compte créé. Identifiant : admin   Mot de passe : {password}")
+    click.echo("Changez ce mot de passe après la connexion (cliquez sur votre nom, en haut à droite).")
+
+
+@kb_cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve_command(host: str, port: int) -> None:
+    """Serve the web app for one machine (./scripts/start), with French console lines; in production
+    use gunicorn (see the README)."""
+    from werkzeug.serving import make_server
+
+    try:
+        server = make_server(host, port, current_app._get_current_object(), threaded=True)
+    except OSError as exc:
+        raise click.ClickException(f"Impossible d'écouter sur {host}:{port} ({exc.strerror}). "
+                                   "Un autre programme utilise-t-il ce port ? Essayez PORT=5001 ./scripts/start")
+    click.echo(f"\n  Base de cas prête : ouvrez http://{host}:{port}/ dans votre navigateur (Ctrl+C pour arrêter).\n")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    click.echo("  Serveur arrêté.")
 
 
 @kb_cli.command("search")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 from kb.records import read_records
@@ -97,9 +98,21 @@ def test_check_reindex_and_export_round_trip(kb, runner, tmp_path: Path) -> None
 
 def test_load_demo_once(kb, runner) -> None:
     first = runner.invoke(args=["kb", "load-demo"])
-    assert first.exit_code == 0 and "created" in first.output
+    assert first.exit_code == 0 and "Cas de démonstration : " in first.output and "ajoutés" in first.output
     with kb.db.session() as session:
         count = kb.count_cases(session)
     assert count >= 30
-    assert "already holds" in runner.invoke(args=["kb", "load-demo"]).output
+    assert "La base contient déjà" in runner.invoke(args=["kb", "load-demo"]).output
     assert kb.check().ok
+
+
+def test_the_console_lines_of_scripts_start_are_french(runner) -> None:
+    first = runner.invoke(args=["kb", "ensure-admin"])
+    assert first.exit_code == 0
+    assert "Premier compte créé" in first.output and "Changez ce mot de passe" in first.output
+    again = runner.invoke(args=["kb", "ensure-admin"]).output
+    assert "Des comptes existent déjà" in again
+    start = (Path(__file__).resolve().parents[1] / "scripts" / "start").read_text(encoding="utf-8")
+    assert "kb serve" in start and "flask --app app run" not in start
+    for line in re.findall(r'echo "([^"]*)"', start):
+        assert not re.search(r"\b(the|and|with|open|ready)\b", line, re.I), line

@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from kb.documents import (
+    PARTICIPANTS,
+    TRAINER,
     Handout,
     HandoutCase,
     ReportEntry,
@@ -286,7 +288,7 @@ def test_markdown_never_renders_stored_text_as_markup(text: str) -> None:
     html = markdown_it.MarkdownIt("commonmark").render(handout_markdown(Handout(text, text, [case])))
     tags = set(re.findall(r"<([a-z0-9]+)", html))
     assert tags <= {"h1", "h2", "h3", "p", "br", "em", "ul", "ol", "li", "hr"}
-    assert html.count("<em>") == 1  # the identification line only
+    assert html.count("<em>") == 2  # the audience line under the title and the identification line only
 
 
 @settings(max_examples=15, deadline=None)
@@ -400,3 +402,50 @@ def test_split_sentences_handles_quotes_and_ellipses() -> None:
         "Le bureau (voir art. 29 C. i. cr.) répond.",
         "« Pourquoi ? » demande-t-il.",
     ]
+
+
+def participants_handout(opinion: bool) -> Handout:
+    """What the web layer builds for participants: no note; no opinion nor legal references unless asked."""
+    case = HandoutCase("AV-1", "Titre", "La situation.", "L’avis." if opinion else "", ["Thème"], 2021,
+                       ["art. 458 Code pénal"] if opinion else [], note="", questions=["Que faire ?"])
+    return Handout("Formation", "", [case], audience=PARTICIPANTS)
+
+
+def test_participants_read_the_questions_before_the_opinion_in_every_format() -> None:
+    handout = participants_handout(opinion=True)
+    texts = {
+        "pdf": " ".join(pdf_pages(handout_pdf(handout))),
+        "docx": "\n".join(p.text for p in docx.Document(io.BytesIO(handout_docx(handout))).paragraphs),
+        "md": handout_markdown(handout),
+    }
+    for fmt, text in texts.items():
+        assert "Document pour les participants" in text, fmt
+        assert text.index("Questions pour la discussion") < text.index("Avis du bureau"), fmt
+        assert "Note du formateur" not in text, fmt
+
+
+def test_a_note_never_reaches_a_participants_handout_even_if_given() -> None:
+    case = HandoutCase("AV-1", "Titre", "Situation.", "", [], None, [], note="Secret du formateur", questions=[])
+    handout = Handout("Formation", "", [case], audience=PARTICIPANTS)
+    assert "Secret du formateur" not in handout_markdown(handout)
+    assert "Secret du formateur" not in " ".join(pdf_pages(handout_pdf(handout)))
+    trainer = Handout("Formation", "", [case], audience=TRAINER)
+    assert "Document du formateur" in handout_markdown(trainer) and "Secret du formateur" in handout_markdown(trainer)
+    with pytest.raises(ValueError):
+        Handout("Formation", "", [], audience="everyone")
+
+
+def test_pdf_metadata_title_language_and_creation_date() -> None:
+    from datetime import datetime, timedelta, timezone
+    reader = PdfReader(io.BytesIO(handout_pdf(participants_handout(opinion=False))))
+    assert reader.metadata.title == "Formation"
+    assert reader.trailer["/Root"]["/Lang"] == "fr-BE"
+    assert abs(reader.metadata.creation_date - datetime.now(timezone.utc)) < timedelta(hours=1)
+
+
+def test_file_name_slugs_keep_accents_and_have_an_ascii_twin() -> None:
+    from kb.documents.text import ascii_slug, slug
+    assert slug("Secret & éthique : les CPAS (2024)") == "secret-éthique-les-cpas-2024"
+    assert ascii_slug("Secret & éthique : les CPAS (2024)") == "secret-ethique-les-cpas-2024"
+    assert ascii_slug("Œuvres") == "oeuvres" and slug("  ") == "sans-titre" and ascii_slug("日本") == "sans-titre"
+    assert "/" not in slug("../../etc/passwd") and "." not in slug("../../etc/passwd")

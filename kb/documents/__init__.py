@@ -5,12 +5,15 @@ Pure functions from plain values to text or bytes: no database, no request, no u
 decides who may ask for what; these functions only see anonymised case text.
 """
 from .markdown import annual_report_markdown, handout_markdown
-from .models import Handout, HandoutCase, ReportEntry
+from .models import AUDIENCES, PARTICIPANTS, TRAINER, Handout, HandoutCase, ReportEntry
 from .pdf import handout_pdf
 from .text import split_sentences, summarize_case
 from .word import annual_report_docx, handout_docx
 
 __all__ = [
+    "AUDIENCES",
+    "PARTICIPANTS",
+    "TRAINER",
     "Handout",
     "HandoutCase",
     "ReportEntry",

@@ -56,28 +56,32 @@ def _bulleted(values: list[str]) -> str:
     return "\n".join(f"- {inline(v)}" for v in values)
 
 
-def _case(case: HandoutCase) -> list[str]:
-    """One case: heading, identification line, then its sections in reading order."""
+def _case(case: HandoutCase, audience: str) -> list[str]:
+    """One case: heading, identification line, then its sections in the audience's reading order."""
     lines = [f"## {inline(t.title_of(case.title))}", ""]
     meta = t.case_meta(case)
     if meta:
         lines += [f"*{escape(meta)}*", ""]
-    lines += _section(t.SITUATION, block(case.situation))
-    lines += _section(t.OPINION, block(case.opinion))
-    lines += _section(t.LEGAL_REFS, _bulleted(t.items(case.legal_refs)))
-    lines += _section(t.NOTE, block(case.note))
-    lines += _section(t.QUESTIONS, _numbered(t.items(case.questions)))
+    sections = {
+        "situation": lambda: _section(t.SITUATION, block(case.situation)),
+        "opinion": lambda: _section(t.OPINION, block(case.opinion)),
+        "legal_refs": lambda: _section(t.LEGAL_REFS, _bulleted(t.items(case.legal_refs))),
+        "note": lambda: _section(t.NOTE, block(case.note)),
+        "questions": lambda: _section(t.QUESTIONS, _numbered(t.items(case.questions))),
+    }
+    for key in t.SECTION_ORDER[audience]:
+        lines += sections[key]()
     return lines
 
 
 def handout_markdown(handout: Handout) -> str:
     """The selection as one Markdown file: title, description, then each case separated by a rule."""
-    lines = [f"# {inline(t.title_of(handout.title))}", ""]
+    lines = [f"# {inline(t.title_of(handout.title))}", "", f"*{escape(t.audience_line(handout.audience))}*", ""]
     description = block(handout.description)
     if description:
         lines += [description, ""]
     for case in handout.cases:
-        lines += ["---", ""] + _case(case)
+        lines += ["---", ""] + _case(case, handout.audience)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+PARTICIPANTS = "participants"  # situations and questions; the opinion only when the trainer asks for it
+TRAINER = "trainer"  # everything: opinion, legal references, the trainer's notes, questions
+AUDIENCES = (PARTICIPANTS, TRAINER)
+
 
 @dataclass(frozen=True)
 class HandoutCase:
@@ -24,11 +28,20 @@ class HandoutCase:
 
 @dataclass(frozen=True)
 class Handout:
-    """A trainer's selection of cases, in the order they chose."""
+    """A trainer's selection of cases, in the order they chose, for one audience.
+
+    The audience decides the order of the sections and the line under the title; what a participant
+    must not read (notes, an opinion not asked for) is left out of the cases by whoever builds them.
+    """
 
     title: str
     description: str
     cases: list[HandoutCase]
+    audience: str = TRAINER
+
+    def __post_init__(self) -> None:
+        if self.audience not in AUDIENCES:
+            raise ValueError(f"audience must be one of {AUDIENCES}")
 
 
 @dataclass(frozen=True)

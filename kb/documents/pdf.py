@@ -31,6 +31,7 @@ FONT = "KbSans"
 _FONT_FILES = {FONT: "Vera.ttf", f"{FONT}-Bold": "VeraBd.ttf", f"{FONT}-Italic": "VeraIt.ttf",
                f"{FONT}-BoldItalic": "VeraBI.ttf"}
 MARGIN = 2.2 * cm
+LANGUAGE = "fr-BE"
 INK = colors.HexColor("#1a1a1a")
 MUTED = colors.HexColor("#555555")
 ACCENT = colors.HexColor("#1f4e79")
@@ -111,24 +112,29 @@ def _section(heading: str, content: list[Flowable]) -> list[Flowable]:
     return [Paragraph(markup(heading), _styles()["section"]), *content] if content else []
 
 
-def _case(case: HandoutCase) -> list[Flowable]:
-    """A case in reading order; headings stay with their first lines, long texts split across pages."""
+def _case(case: HandoutCase, audience: str) -> list[Flowable]:
+    """A case in the audience's reading order; headings stay with their first lines, long texts split."""
     styles = _styles()
     flow: list[Flowable] = [Paragraph(markup(t.title_of(case.title)), styles["case"])]
     meta = t.case_meta(case)
     flow.append(Paragraph(markup(meta), styles["meta"]) if meta else Spacer(1, 6))
-    flow += _section(t.SITUATION, _paragraphs(case.situation, "body"))
-    flow += _section(t.OPINION, _paragraphs(case.opinion, "body"))
-    flow += _section(t.LEGAL_REFS, _list(t.items(case.legal_refs), numbered=False))
-    flow += _section(t.NOTE, _paragraphs(case.note, "note"))
-    flow += _section(t.QUESTIONS, _list(t.items(case.questions), numbered=True))
+    sections = {
+        "situation": lambda: _section(t.SITUATION, _paragraphs(case.situation, "body")),
+        "opinion": lambda: _section(t.OPINION, _paragraphs(case.opinion, "body")),
+        "legal_refs": lambda: _section(t.LEGAL_REFS, _list(t.items(case.legal_refs), numbered=False)),
+        "note": lambda: _section(t.NOTE, _paragraphs(case.note, "note")),
+        "questions": lambda: _section(t.QUESTIONS, _list(t.items(case.questions), numbered=True)),
+    }
+    for key in t.SECTION_ORDER[audience]:
+        flow += sections[key]()
     return flow
 
 
 def _title_page(handout: Handout) -> list[Flowable]:
     """Title, description and the list of cases, so a printed set can be checked at a glance."""
     styles = _styles()
-    flow: list[Flowable] = [Spacer(1, 2 * cm), Paragraph(markup(t.title_of(handout.title)), styles["title"])]
+    flow: list[Flowable] = [Spacer(1, 2 * cm), Paragraph(markup(t.title_of(handout.title)), styles["title"]),
+                            Paragraph(markup(t.audience_line(handout.audience)), styles["meta"])]
     flow += _paragraphs(handout.description, "lede")
     titles = [t.title_of(c.title) for c in handout.cases]
     flow += _section(t.CONTENTS, _list(titles, numbered=True))
@@ -189,7 +195,8 @@ def _document(buffer: io.BytesIO, handout: Handout) -> BaseDocTemplate:
     title = printable(t.title_of(handout.title))
     doc = BaseDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                           bottomMargin=MARGIN, title=title, subject=printable(t.one_line(handout.description)),
-                          author="", creator="kb-secret-professionnel", invariant=True, lang="fr-BE")
+                          author="", creator="kb-secret-professionnel", lang=LANGUAGE,
+                          keywords=[t.AUDIENCE_LABELS[handout.audience]])
     frame = Frame(MARGIN, MARGIN, A4[0] - 2 * MARGIN, A4[1] - 2 * MARGIN, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate("first", [frame], autoNextPageTemplate="later"),
@@ -205,7 +212,7 @@ def handout_pdf(handout: Handout, *, case_per_page: bool = True) -> bytes:
             flow.append(PageBreak())
         else:
             flow += [CondPageBreak(6 * cm), Spacer(1, 14)]
-        flow += _case(case)
+        flow += _case(case, handout.audience)
     buffer = io.BytesIO()
     _document(buffer, handout).build(flow, canvasmaker=_NumberedCanvas)
     return buffer.getvalue()

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from .models import HandoutCase, ReportEntry
+from .models import PARTICIPANTS, TRAINER, HandoutCase, ReportEntry
 
 SITUATION = "Situation"
 OPINION = "Avis du bureau"
@@ -20,6 +20,14 @@ CONTENTS = "Cas présentés"
 REPORT_SECTION = "Les avis rendus, regroupés par thème"
 NO_THEME = "Autres questions"
 UNTITLED = "Sans titre"
+AUDIENCE_LABELS = {PARTICIPANTS: "Document pour les participants", TRAINER: "Document du formateur"}
+AUDIENCE_NOTES = {PARTICIPANTS: "", TRAINER: "Contient les notes du formateur et l’avis du bureau : à ne pas distribuer."}
+# The sections of a case, in reading order. Participants read the situation and discuss the questions
+# before they see the bureau's opinion (when the trainer hands it out at all).
+SECTION_ORDER = {
+    TRAINER: ("situation", "opinion", "legal_refs", "note", "questions"),
+    PARTICIPANTS: ("situation", "questions", "opinion", "legal_refs"),
+}
 
 # C0/C1 controls, lone surrogates and non-characters: invalid in XML (DOCX) and meaningless in print.
 _INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -225,3 +233,26 @@ def entry_parts(entry: ReportEntry) -> tuple[str, str]:
         lead = f"{lead} ({entry.year})" if lead else str(entry.year)
     body = " ".join(s for s in (_sentence(entry.summary), _sentence(entry.advice)) if s)
     return (lead + "." if lead else ""), body
+
+
+def audience_line(audience: str) -> str:
+    """'Document pour les participants' or 'Document du formateur — …', under a handout's title."""
+    note = AUDIENCE_NOTES[audience]
+    return f"{AUDIENCE_LABELS[audience]} — {note}" if note else AUDIENCE_LABELS[audience]
+
+
+def slug(text: str | None, max_length: int = 60) -> str:
+    """A file name part from a title: lower-case words joined by '-', accents kept ('éthique')."""
+    words = re.findall(r"[^\W_]+", one_line(text).lower())
+    joined = "-".join(words)[:max_length].strip("-")
+    return joined or "sans-titre"
+
+
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "đ": "d", "ł": "l"})
+
+
+def ascii_slug(text: str | None, max_length: int = 60) -> str:
+    """The same slug in ASCII letters only, for the plain filename= of a download."""
+    folded = unicodedata.normalize("NFKD", slug(text, max_length).translate(_LIGATURES))
+    ascii_only = re.sub(r"[^a-z0-9-]+", "", folded.encode("ascii", "ignore").decode())
+    return re.sub(r"-{2,}", "-", ascii_only).strip("-") or "sans-titre"

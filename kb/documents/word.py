@@ -114,18 +114,22 @@ def _add_meta(document: DocxDocument, text: str) -> None:
     run.font.color.rgb = MUTED
 
 
-def _add_case(document: DocxDocument, case: HandoutCase) -> None:
-    """A case starts a new page, as in the printed handout."""
+def _add_case(document: DocxDocument, case: HandoutCase, audience: str) -> None:
+    """A case starts a new page, as in the printed handout; sections in the audience's reading order."""
     heading = document.add_heading(t.title_of(case.title), level=1)
     heading.paragraph_format.page_break_before = True
     meta = t.case_meta(case)
     if meta:
         _add_meta(document, meta)
-    _add_section(document, t.SITUATION, t.paragraphs(case.situation))
-    _add_section(document, t.OPINION, t.paragraphs(case.opinion))
-    _add_section(document, t.LEGAL_REFS, t.items(case.legal_refs), "List Bullet")
-    _add_section(document, t.NOTE, t.paragraphs(case.note), "Quote")
-    _add_section(document, t.QUESTIONS, t.items(case.questions), "List Number")
+    sections = {
+        "situation": (t.SITUATION, t.paragraphs(case.situation), None),
+        "opinion": (t.OPINION, t.paragraphs(case.opinion), None),
+        "legal_refs": (t.LEGAL_REFS, t.items(case.legal_refs), "List Bullet"),
+        "note": (t.NOTE, t.paragraphs(case.note), "Quote"),
+        "questions": (t.QUESTIONS, t.items(case.questions), "List Number"),
+    }
+    for key in t.SECTION_ORDER[audience]:
+        _add_section(document, *sections[key])
 
 
 def handout_docx(handout: Handout) -> bytes:
@@ -133,12 +137,13 @@ def handout_docx(handout: Handout) -> bytes:
     title = t.title_of(handout.title)
     document = _new_document(title, t.one_line(handout.description))
     document.add_heading(title, level=0)
+    _add_meta(document, t.audience_line(handout.audience))
     _add_paragraphs(document, t.paragraphs(handout.description))
     if handout.cases:
         document.add_heading(t.CONTENTS, level=2)
         _add_list(document, [t.title_of(c.title) for c in handout.cases], numbered=True)
     for case in handout.cases:
-        _add_case(document, case)
+        _add_case(document, case, handout.audience)
     return _to_bytes(document)
 
 

@@ -9,7 +9,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, make_response, render_template, request
 from flask.wrappers import Request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -18,7 +18,7 @@ from anonymizer.allowlist import use_extra_allowlist
 from ..cli import kb_cli
 from ..config import PROJECT_ROOT, Settings, load_settings
 from ..services import KnowledgeBase
-from . import admin, auth, bureau, cases, drafts, intake, search, selections
+from . import admin, auth, bureau, cases, drafts, guide, intake, search, selections
 from .render import register_filters
 from .security import init_security
 
@@ -77,7 +77,8 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
     csrf.init_app(app)
     init_security(app)
     register_filters(app)
-    for blueprint in (auth.bp, search.bp, cases.bp, intake.bp, selections.bp, bureau.bp, drafts.bp, admin.bp):
+    for blueprint in (auth.bp, search.bp, cases.bp, intake.bp, selections.bp, bureau.bp, drafts.bp, admin.bp,
+                      guide.bp):
         app.register_blueprint(blueprint)
     app.cli.add_command(kb_cli)
 
@@ -85,8 +86,11 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
     for status, title, message in (
         (CSRFError, "Formulaire expiré", "Le formulaire a expiré ou ne vient pas de cette application. "
                                          "Revenez en arrière, rechargez la page et renvoyez-le."),
+        (400, "Requête incorrecte", "La demande est incomplète ou mal formée. Revenez en arrière et réessayez."),
         (403, "Accès refusé", "Votre rôle ne permet pas d'ouvrir cette page."),
         (404, "Page introuvable", "Cette page n'existe pas."),
+        (405, "Action non permise", "Cette adresse ne s'ouvre pas de cette manière. Revenez en arrière et "
+                                    "utilisez le bouton prévu."),
         (413, "Envoi trop volumineux", "L’envoi dépasse la taille permise : 2 Mo pour un texte, 25 Mo pour un rapport d’activités."),
         (429, "Trop de tentatives", "Trop de tentatives en peu de temps. Réessayez dans quelques minutes."),
         (500, "Erreur interne", "Une erreur est survenue. Rien n'a été enregistré."),
@@ -97,8 +101,12 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
 
 
 def error_page(title: str, message: str, status: int):
-    def handler(_error):
-        return render_template("error.html", title=title, message=message), status
+    def handler(error):
+        response = make_response(render_template("error.html", title=title, message=message), status)
+        allowed = getattr(error, "valid_methods", None)  # a 405 still says which methods the page takes
+        if allowed:
+            response.headers["Allow"] = ", ".join(allowed)
+        return response
     return handler
 
 

@@ -8,6 +8,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (BooleanField, HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField,
                      StringField, SubmitField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
+from wtforms.i18n import get_translations
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -19,6 +20,33 @@ CHANNEL_CHOICES = [SelectChoice("permanence", "Permanence téléphonique"), Sele
                    SelectChoice("bureau", "Réunion du bureau")]
 ROLE_CHOICES = [SelectChoice("volunteer", "Bénévole"), SelectChoice("trainer", "Formateur"),
                 SelectChoice("bureau", "Bureau"), SelectChoice("admin", "Administrateur")]
+
+
+class FrenchForm(FlaskForm):
+    """Every form of the app: WTForms' own messages (a bad choice, a missing value…) in French.
+
+    Flask-WTF translates only through Flask-Babel, which the app does not use; WTForms ships its French
+    catalogue, read here directly. Messages the app writes itself are French already."""
+
+    class Meta:
+        locales = ("fr_BE", "fr")
+
+        def get_translations(self, form):
+            return get_translations(self.locales)
+
+
+class YearField(IntegerField):
+    """A year typed in a box: a clear French message when it is not a number."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError("Indiquez l'année en chiffres, par exemple 2021.") from exc
+
+    def pre_validate(self, form) -> None:
+        if self.process_errors:  # not a number: say so once, not also "between 1900 and 2100"
+            raise StopValidation()
 
 
 def too_long(limit: int) -> str:
@@ -36,14 +64,14 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class CaseFields(FlaskForm):
+class CaseFields(FrenchForm):
     """Everything a case has, whether the text is raw (first step) or anonymised (review step)."""
     title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=MAX_LENGTH["title"], message=too_long(MAX_LENGTH["title"]))])
     situation = TextAreaField("Situation", validators=[DataRequired(REQUIRED), Length(max=MAX_LENGTH["situation"], message=too_long(MAX_LENGTH["situation"]))])
     opinion = TextAreaField("Avis du bureau", validators=[Optional(), Length(max=MAX_LENGTH["opinion"], message=too_long(MAX_LENGTH["opinion"]))])
     themes = MultiCheckboxField("Thèmes", validators=[at_least_one_theme])
     sectors = StringField("Secteurs (séparés par des virgules)", validators=[Optional(), Length(max=1000, message=too_long(1000))])
-    year = IntegerField("Année", validators=[Optional(), NumberRange(1900, 2100, "Une année entre 1900 et 2100.")],
+    year = YearField("Année", validators=[Optional(), NumberRange(1900, 2100, "Une année entre 1900 et 2100.")],
                         default=lambda: date.today().year)
     channel = SelectField("Canal", choices=CHANNEL_CHOICES, default="permanence")
     legal_refs = TextAreaField("Références légales (une par ligne)", validators=[Optional(), Length(max=3000, message=too_long(3000))])
@@ -69,40 +97,40 @@ class ReviewForm(CaseFields):
     reviewed = HiddenField(default="1")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(FrenchForm):
     username = StringField("Identifiant", validators=[DataRequired(REQUIRED), Length(max=80, message=too_long(80))])
     password = PasswordField("Mot de passe", validators=[DataRequired(REQUIRED), Length(max=200, message=too_long(200))])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(FrenchForm):
     current = PasswordField("Mot de passe actuel", validators=[DataRequired(REQUIRED), Length(max=200)])
     new = PasswordField("Nouveau mot de passe", validators=[DataRequired(REQUIRED), Length(max=200, message=too_long(200))])
     confirm = PasswordField("Confirmez le nouveau mot de passe",
                             validators=[DataRequired(REQUIRED), EqualTo("new", "Les deux mots de passe diffèrent.")])
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(FrenchForm):
     username = StringField("Identifiant", validators=[DataRequired(REQUIRED), Length(max=80, message=too_long(80))])
     role = SelectField("Rôle", choices=ROLE_CHOICES, default="volunteer")
 
 
-class UserUpdateForm(FlaskForm):
+class UserUpdateForm(FrenchForm):
     role = SelectField("Rôle", choices=ROLE_CHOICES)
     active = BooleanField("Compte actif")
 
 
-class SelectionForm(FlaskForm):
+class SelectionForm(FrenchForm):
     title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=200, message=too_long(200))])
     description = TextAreaField("Description (public, équipe, objectifs)", validators=[Optional(), Length(max=2000, message=too_long(2000))])
     shared = BooleanField("Partager avec les autres formateurs (lecture seule)")
 
 
-class SelectionItemForm(FlaskForm):
+class SelectionItemForm(FrenchForm):
     note = TextAreaField("Note du formateur", validators=[Optional(), Length(max=4000, message=too_long(4000))])
     questions = TextAreaField("Questions pour la discussion (une par ligne)", validators=[Optional(), Length(max=4000, message=too_long(4000))])
 
 
-class ReportUploadForm(FlaskForm):
+class ReportUploadForm(FrenchForm):
     """An activity report to turn into drafts; held in memory only (see KnowledgeBaseRequest)."""
     report = FileField("Rapport d'activités (PDF, TXT ou MD)", validators=[
         FileRequired("Choisissez un fichier."),

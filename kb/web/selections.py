@@ -1,12 +1,15 @@
 """Trainers' selections: ordered cases with notes and questions, shared read-only, exported as handouts."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..documents import Handout, HandoutCase, handout_docx, handout_markdown, handout_pdf
+from ..documents import PARTICIPANTS, TRAINER, Handout, HandoutCase, handout_docx, handout_markdown, handout_pdf
+from ..documents import text as doc_text
 from ..models import Case, Selection, SelectionItem, utcnow
 from .forms import SelectionForm, SelectionItemForm
 
@@ -16,6 +19,8 @@ EXPORTS = {
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", handout_docx),
     "md": ("text/markdown; charset=utf-8", lambda h: handout_markdown(h).encode("utf-8")),
 }
+PRINT_VIEW = "html"  # handout.html: the same handout as a page to print from the browser
+FILE_SUFFIX = {PARTICIPANTS: "participants", TRAINER: "formateur"}
 
 
 def _kb():
@@ -100,8 +105,13 @@ def edit(selection_id: int):
 
 @bp.post("/<int:selection_id>/delete")
 def delete(selection_id: int):
+    """First a page that asks, then (with confirm=yes) the deletion: works without JavaScript."""
     with _kb().db.session() as db:
-        db.delete(_load(db, selection_id, editing=True))
+        selection = _load(db, selection_id, editing=True)
+        if request.form.get("confirm") != "yes":
+            return render_template("selection_delete.html", selection=selection,
+                                   notes=sum(1 for i in selection.items if i.note or i.questions))
+        db.delete(selection)
         db.commit()
     flash("Sélection supprimée.")
     return redirect(url_for("selections.index"))
@@ -204,24 +214,45 @@ def remove_item(selection_id: int, item_id: int):
 
 @bp.get("/<int:selection_id>/handout.<fmt>")
 def export(selection_id: int, fmt: str):
-    if fmt not in EXPORTS:
+    """A handout for participants (the default: no notes, the opinion only with opinion=1) or, with
+    audience=trainer, the trainer's version with everything; as PDF, DOCX, Markdown or a page to print."""
+    if fmt not in EXPORTS and fmt != PRINT_VIEW:
         abort(404)
-    mimetype, render = EXPORTS[fmt]
+    audience = TRAINER if request.args.get("audience") == TRAINER else PARTICIPANTS
+    with_opinion = audience == TRAINER or request.args.get("opinion") in ("1", "y", "on")
     with _kb().db.session() as db:
         selection = _load(db, selection_id, editing=False)
-        handout = to_handout(selection, _kb().theme_labels(db))
-    _kb().audit(current_user.username, "export", detail=f"selection {selection_id} ({fmt})")
-    filename = f"selection-{selection_id}.{fmt}"
+        handout = to_handout(selection, _kb().theme_labels(db), audience, with_opinion)
+    _kb().audit(current_user.username, "export", detail=f"selection {selection_id} ({fmt}, {audience})")
+    if fmt == PRINT_VIEW:
+        return render_template("handout.html", handout=handout, selection_id=selection_id,
+                               with_opinion=with_opinion, order=doc_text.SECTION_ORDER[audience],
+                               labels=doc_text.AUDIENCE_LABELS, notes=doc_text.AUDIENCE_NOTES)
+    mimetype, render = EXPORTS[fmt]
     return Response(render(handout), mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": content_disposition(handout.title, FILE_SUFFIX[audience], fmt)})
 
 
-def to_handout(selection: Selection, theme_labels: dict[str, str]) -> Handout:
-    """Only stored, anonymised text and its classification: never an account name."""
-    return Handout(title=selection.title, description=selection.description, cases=[
-        HandoutCase(ref=i.case.ref, title=i.case.title, situation=i.case.situation, opinion=i.case.opinion,
+def content_disposition(title: str, suffix: str, fmt: str) -> str:
+    """'selection-<title>-<version>.<fmt>': ASCII in filename=, the accented name in filename* (RFC 6266)."""
+    plain = f"selection-{doc_text.ascii_slug(title)}-{suffix}.{fmt}"
+    full = f"selection-{doc_text.slug(title)}-{suffix}.{fmt}"
+    if plain == full:
+        return f'attachment; filename="{plain}"'
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(full, safe='')}"
+
+
+def to_handout(selection: Selection, theme_labels: dict[str, str], audience: str = TRAINER,
+               with_opinion: bool = True) -> Handout:
+    """Only stored, anonymised text and its classification: never an account name. For participants,
+    the trainer's notes never leave the database, nor the opinion and legal references unless asked."""
+    trainer = audience == TRAINER
+    return Handout(title=selection.title, description=selection.description, audience=audience, cases=[
+        HandoutCase(ref=i.case.ref, title=i.case.title, situation=i.case.situation,
+                    opinion=i.case.opinion if with_opinion else "",
                     themes=[theme_labels.get(t.slug, t.label) for t in i.case.themes], year=i.case.year,
-                    legal_refs=[r.label for r in i.case.legal_refs], note=i.note, questions=i.question_list())
+                    legal_refs=[r.label for r in i.case.legal_refs] if with_opinion else [],
+                    note=i.note if trainer else "", questions=i.question_list())
         for i in selection.items])
 
 
