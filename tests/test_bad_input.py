@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -204,3 +206,65 @@ def test_write_csv_guards_every_cell() -> None:
     out = io.StringIO()
     assert write_csv(out, [CaseRecord(ref="AV-1", title="=2*3", situation="@x", themes=["divers"])]) == 1
     assert out.getvalue().splitlines()[1].startswith("AV-1,'=2*3,'@x,")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Web forms
+
+
+def error_messages(html: str) -> list[str]:
+    """The validation messages a page shows next to its fields."""
+    return [unescape(m) for m in re.findall(r'<p class="error" role="alert">(.*?)</p>', html, re.S)]
+
+
+NUL_MESSAGE = "Ce champ contient un caractère nul (\\0), qui ne peut pas être enregistré"
+
+
+@pytest.mark.parametrize("name", ["title", "situation", "opinion", "sectors", "legal_refs", "year", "themes"])
+def test_a_nul_character_in_a_case_form_is_refused_next_to_the_field(client, kb, name: str) -> None:
+    fields = {"title": "Un titre", "situation": "Une situation sans nom.", "opinion": "", "themes": ["divers"],
+              "sectors": "", "year": "2023", "channel": "mail", "legal_refs": ""}
+    fields[name] = ["div\x00ers"] if name == "themes" else "20\x0023" if name == "year" else f"{CANARY}\x00"
+    for url in ("/intake/", "/intake/save"):
+        response = client.post(url, data=fields)
+        html = response.get_data(as_text=True)
+        messages = error_messages(html)
+        assert any(m.startswith(NUL_MESSAGE) for m in messages), (url, messages)
+        assert re.search(rf'<div class="field has-error">\s*<label for="{name}', html), url
+        assert not any(word in m for m in messages for word in CANARY.split() if len(word) > 3)
+    with kb.db.session() as db:
+        assert kb.count_cases(db) == 0
+
+
+def test_a_nul_character_elsewhere_in_a_request_is_refused_naming_the_field(client, kb) -> None:
+    labels = len(kb.cached_theme_labels())
+    response = client.post("/bureau/themes", data={"action": "add", "label": f"{CANARY}\x00"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Le champ « label » contient un caractère nul" in html
+    assert "Ghislaine" not in html
+    with kb.db.session() as db:
+        assert len(kb.theme_labels(db)) == labels
+    response = client.post("/bureau/themes", data={"action": "add", f"{CANARY}\x00": "x"})
+    assert response.status_code == 400 and "« #2 (name not shown) »" in unescape(response.get_data(as_text=True))
+    for url in ("/?q=secret%00professionnel", "/api/search?q=%00", "/cases/AV-2021%00-001"):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert "caractère nul" in response.get_data(as_text=True)
+
+
+def test_a_nul_character_in_a_trainers_form_is_refused(client_as) -> None:
+    response = client_as("trainer").post("/selections/", data={"title": f"Formation\x00 {CANARY}", "description": ""})
+    assert response.status_code == 400
+    messages = error_messages(response.get_data(as_text=True))
+    assert any(m.startswith(NUL_MESSAGE) for m in messages) and not any("Ghislaine" in m for m in messages)
+
+
+def test_web_validation_messages_never_quote_a_value(client) -> None:
+    fields = {"title": CANARY * 10, "situation": CANARY * 500, "opinion": CANARY * 500, "themes": [CANARY, "divers"],
+              "sectors": CANARY * 30, "year": CANARY, "channel": CANARY, "legal_refs": CANARY * 70}
+    for url in ("/intake/", "/intake/save"):
+        messages = error_messages(client.post(url, data=fields).get_data(as_text=True))
+        assert len(messages) >= len(fields), (url, messages)
+        assert not any(word in m for m in messages for word in CANARY.split() if len(word) > 3), messages
+        assert "Ce choix n'est pas proposé : rechargez la page et choisissez à nouveau." in messages
+        assert "N'est pas un entier valide." in messages and not any("Not a" in m for m in messages)  # French

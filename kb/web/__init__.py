@@ -6,19 +6,23 @@ import logging
 import os
 import secrets
 import traceback
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, abort, render_template, request
 from flask.wrappers import Request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from wtforms.fields.core import UnboundField
 
 from anonymizer.allowlist import use_extra_allowlist
 
 from ..cli import kb_cli
 from ..config import PROJECT_ROOT, Settings, load_settings
+from ..records import field_label
 from ..services import KnowledgeBase
 from . import admin, auth, bureau, cases, drafts, intake, search, selections
+from .forms import Form
 from .render import register_filters
 from .security import init_security
 
@@ -76,6 +80,7 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
     use_extra_allowlist(settings.data_dir / ALLOWLIST_FILE)  # the bureau's additions, kept with the data
     csrf.init_app(app)
     init_security(app)
+    app.before_request(refuse_nul_characters)
     register_filters(app)
     for blueprint in (auth.bp, search.bp, cases.bp, intake.bp, selections.bp, bureau.bp, drafts.bp, admin.bp):
         app.register_blueprint(blueprint)
@@ -94,6 +99,43 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
         app.register_error_handler(status, error_page(title, message, 400 if status is CSRFError else status))
 
     return app
+
+
+@cache
+def _form_field_names() -> frozenset[str]:
+    """Names of the fields the app's forms declare: those forms refuse a NUL next to the field."""
+    names: set[str] = {"csrf_token"}
+    pending = [Form]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        names.update(name for name in dir(cls) if isinstance(getattr(cls, name, None), UnboundField))
+    return frozenset(names)
+
+
+def refuse_nul_characters():
+    """A NUL character anywhere else in a request (address, query, a field no form declares, a file
+    name) is refused here, naming the field only: PostgreSQL would refuse it later, as an error 500."""
+    declared = _form_field_names()
+    where = None
+    if "\x00" in request.path:
+        where = "L’adresse de la page"
+    else:
+        for source, skip in ((request.args, frozenset()), (request.form, declared)):
+            for position, (name, value) in enumerate(source.items(multi=True), start=1):
+                if "\x00" in name or ("\x00" in value and name not in skip):
+                    where = f"Le champ « {field_label(name, position)} »"
+                    break
+            if where:
+                break
+        for name, upload in request.files.items(multi=True):
+            if not where and "\x00" in (upload.filename or ""):
+                where = f"Le nom du fichier envoyé (champ « {field_label(name)} »)"
+    if where:
+        abort(Response(render_template(
+            "error.html", title="Caractère refusé",
+            message=f"{where} contient un caractère nul (\\0), qui ne peut pas être enregistré. "
+                    "Revenez en arrière, retirez-le et renvoyez le formulaire."), status=400))
 
 
 def error_page(title: str, message: str, status: int):
