@@ -18,7 +18,8 @@ from wtforms.fields.core import UnboundField
 from anonymizer.allowlist import use_extra_allowlist
 
 from ..cli import kb_cli
-from ..config import PROJECT_ROOT, Settings, load_settings
+from ..config import PROJECT_ROOT, Settings, load_settings, make_private
+from ..locks import file_lock
 from ..records import field_label
 from ..services import KnowledgeBase
 from . import admin, auth, bureau, cases, drafts, intake, search, selections
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
     settings = settings or load_settings()
     app = KnowledgeBaseFlask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
                 static_folder=str(PROJECT_ROOT / "static"), instance_path=str(settings.data_dir))
+    make_private(settings.data_dir)  # before anything is written there: owner-only folder and files
     kb = KnowledgeBase(settings)
     kb.init()
     app.config.update(
@@ -145,9 +147,11 @@ def error_page(title: str, message: str, status: int):
 
 
 def _secret_key(data_dir: Path) -> str:
-    """A random key kept in the data folder, so sessions survive a restart without configuration."""
+    """A random key kept in the data folder, so sessions survive a restart without configuration.
+    Created 0600 from the start, once: the workers starting together wait for each other."""
     path = data_dir / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32), encoding="utf-8")
-        path.chmod(0o600)
+    with file_lock(data_dir / "init.lock"):
+        if not path.exists():
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as out:
+                out.write(secrets.token_hex(32))
     return path.read_text(encoding="utf-8").strip()
