@@ -193,7 +193,7 @@ def anonymize_command(jsonl_in: Path | None, jsonl_out: Path | None) -> None:
         try:
             row = json.loads(line)
             rows.append((row["id"], str(row["text"])))
-        except (json.JSONDecodeError, KeyError, TypeError):
+        except (ValueError, RecursionError, KeyError, TypeError):  # not JSON, too deep, no id or text
             raise click.ClickException(f'{jsonl_in.name}:{number}: expected a JSON object with "id" and "text".')
     results = get_anonymizer().anonymize_many([text for _, text in rows])
     with jsonl_out.open("w", encoding="utf-8") as out:

@@ -133,6 +133,9 @@ def _jsonl_rows(raw: str) -> Iterable[tuple[int, dict | Problem]]:
         except RecursionError:
             yield number, Problem(number, "", "not valid here: JSON nested too deeply")
             continue
+        except ValueError:  # e.g. an integer of more than 4300 digits (Python's int conversion limit)
+            yield number, Problem(number, "", "not valid here: a number too long to read")
+            continue
         if not isinstance(row, dict):
             yield number, Problem(number, "", "a line must be a JSON object")
             continue

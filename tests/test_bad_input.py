@@ -79,6 +79,12 @@ def test_a_jsonl_line_nested_100000_levels_deep_is_a_line_error(tmp_path: Path) 
     assert "deep.jsonl:3: field 'year': must be a whole number between 1900 and 2100" in lines
 
 
+def test_a_jsonl_number_past_pythons_digit_limit_is_a_line_error(tmp_path: Path) -> None:
+    path = tmp_path / "long.jsonl"
+    path.write_text(json.dumps(case_row("AV-1")).replace('"year": 2021', '"year": ' + "1" * 5000) + "\n", encoding="utf-8")
+    assert problems_of(path) == ["long.jsonl:1: not valid here: a number too long to read"]
+
+
 def test_a_csv_cell_over_the_csv_field_limit_names_its_line_and_column(tmp_path: Path) -> None:
     limit = csv.field_size_limit()
     path = tmp_path / "big.csv"
@@ -268,3 +274,15 @@ def test_web_validation_messages_never_quote_a_value(client) -> None:
         assert not any(word in m for m in messages for word in CANARY.split() if len(word) > 3), messages
         assert "Ce choix n'est pas proposé : rechargez la page et choisissez à nouveau." in messages
         assert "N'est pas un entier valide." in messages and not any("Not a" in m for m in messages)  # French
+
+
+def test_other_json_inputs_of_the_command_line_refuse_deep_nesting_without_a_traceback(runner, tmp_path: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    backup = tmp_path / "backup.json"
+    backup.write_text(deep, encoding="utf-8")
+    result = runner.invoke(args=["kb", "restore", str(backup)])
+    assert result.exit_code == 1 and "backup.json: not a backup of this application (not JSON)." in result.output
+    texts = tmp_path / "texts.jsonl"
+    texts.write_text('{"id": 1, "text": ' + deep + "}\n", encoding="utf-8")
+    result = runner.invoke(args=["kb", "anonymize", "--jsonl", str(texts), "--out", str(tmp_path / "out.jsonl")])
+    assert result.exit_code == 1 and 'texts.jsonl:1: expected a JSON object with "id" and "text".' in result.output
