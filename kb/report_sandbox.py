@@ -13,6 +13,7 @@ This module imports nothing heavy: the child imports it, and nothing else of the
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 from dataclasses import asdict, dataclass
@@ -56,7 +57,10 @@ def read_report_bounded(name: str, data: bytes, known_themes: dict[str, str], in
     except ValueError:
         answer = None
     if done.returncode != 0 or not isinstance(answer, dict):
-        # Killed by its CPU limit (SIGXCPU, then SIGKILL), or out of memory before it could answer.
+        # Killed by its CPU limit (SIGXCPU, then SIGKILL), or out of memory before it could answer;
+        # logged (the exit status only), so that a child that cannot start at all gets noticed.
+        logging.getLogger(__name__).warning("The report reader stopped without an answer (exit status %s).",
+                                            done.returncode)
         raise too_heavy(name, "time-limit" if done.returncode < 0 else "memory-limit")
     if "error" in answer:
         reason = answer.get("reason") or "unreadable"
