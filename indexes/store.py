@@ -1,6 +1,7 @@
 """Opening the on-disk index and writing to it (one writer at a time, across processes)."""
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Iterable, Iterator
@@ -27,9 +28,16 @@ SEGMENT_DOCS = 5000
 
 def open_or_create(path: Path) -> FileIndex:
     path.mkdir(parents=True, exist_ok=True)
+    _owner_only_lock_file(path)
     if windex.exists_in(str(path), indexname=INDEX_NAME):
         return windex.open_dir(str(path), indexname=INDEX_NAME)
     return windex.create_in(str(path), build_schema(), indexname=INDEX_NAME)
+
+
+def _owner_only_lock_file(path: Path) -> None:
+    """Whoosh creates its write lock with mode 0777 (less the umask: 0700); made here first, 0600,
+    it is only opened afterwards. The data folder's files are all rw------- (kb.config.make_private)."""
+    os.close(os.open(path / f"{INDEX_NAME}_WRITELOCK", os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def recreate(path: Path) -> FileIndex:
@@ -41,6 +49,7 @@ def recreate(path: Path) -> FileIndex:
             else:
                 child.unlink()
     path.mkdir(parents=True, exist_ok=True)
+    _owner_only_lock_file(path)
     return windex.create_in(str(path), build_schema(), indexname=INDEX_NAME)
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from .anonymization import anonymize_cases
 from .models import AuditEvent, Draft
-from .report_parser import ParsedReport, ReportDraft, extract_text_from, parse_report
+from .report_parser import ParsedReport, ReportDraft
+from .report_sandbox import read_report_bounded
 from .services import KnowledgeBase
 
 
@@ -39,10 +40,11 @@ class ReportImport:
 
 
 def read_report(name: str, data: bytes, kb: KnowledgeBase, include_miscellaneous: bool = False) -> ParsedReport:
-    """Extract and parse; raises NotAReport with a message for the user."""
+    """Extract and parse, in a child process bounded in time and memory (the bytes go through a pipe,
+    never a file); raises NotAReport with a message for the user."""
     with kb.db.session() as session:
         themes = kb.theme_labels(session, include_retired=False)
-    return parse_report(extract_text_from(name, data), themes, include_miscellaneous=include_miscellaneous)
+    return read_report_bounded(name, data, themes, include_miscellaneous)
 
 
 def anonymize_report(parsed: ParsedReport) -> list[AnonymizedDraft]:

@@ -83,12 +83,14 @@ def read_backup(path: Path) -> dict[str, Any]:
         raw = gzip.decompress(raw)
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, nested too deep, a number too long
         raise BackupError(f"{path.name}: not a backup of this application (not JSON).") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise BackupError(f"{path.name}: not a backup of this application.")
     if data.get("version") != VERSION:
-        raise BackupError(f"{path.name}: backup version {data.get('version')} is not supported.")
+        version = data.get("version")
+        shown = f" {version}" if isinstance(version, int) and not isinstance(version, bool) else ""
+        raise BackupError(f"{path.name}: backup version{shown} is not supported.")
     return data
 
 

@@ -1,7 +1,6 @@
 """`flask --app app kb ...`: the command line, first-class like the web (datasette's CLI-first way)."""
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from pathlib import Path
@@ -14,7 +13,7 @@ from sqlalchemy import select
 from .anonymization import anonymize_records
 from .accounts import AccountError, count_users, create_user, new_password
 from .models import ROLES, Case
-from .records import FIELDS, LIST_SEPARATOR, CaseRecord, InvalidFile, read_records
+from .records import CaseRecord, InvalidFile, read_records, write_csv
 from .services import KnowledgeBase, case_to_record, with_relations
 
 kb_cli = AppGroup("kb", help="Manage the case knowledge base.")
@@ -221,7 +220,7 @@ def anonymize_command(jsonl_in: Path | None, jsonl_out: Path | None) -> None:
         try:
             row = json.loads(line)
             rows.append((row["id"], str(row["text"])))
-        except (json.JSONDecodeError, KeyError, TypeError):
+        except (ValueError, RecursionError, KeyError, TypeError):  # not JSON, too deep, no id or text
             raise click.ClickException(f'{jsonl_in.name}:{number}: expected a JSON object with "id" and "text".')
     results = get_anonymizer().anonymize_many([text for _, text in rows])
     with jsonl_out.open("w", encoding="utf-8") as out:
@@ -293,16 +292,14 @@ def export_command(file: Path) -> None:
     suffix = file.suffix.lower()
     if suffix not in (".jsonl", ".csv"):
         raise click.UsageError("Use a .jsonl or .csv file name.")
-    count = 0
     with kb.db.session() as session, file.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=FIELDS) if suffix == ".csv" else None
-        if writer:
-            writer.writeheader()
-        for case in session.scalars(select(Case).order_by(Case.ref).options(*with_relations())):
-            record = case_to_record(case).to_dict()
-            if writer:
-                writer.writerow({k: LIST_SEPARATOR.join(v) if isinstance(v, list) else v for k, v in record.items()})
-            else:
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            count += 1
+        records = (case_to_record(case) for case in
+                   session.scalars(select(Case).order_by(Case.ref).options(*with_relations())))
+        if suffix == ".csv":
+            count = write_csv(out, records)  # cells a spreadsheet would run as formulas are neutralised
+        else:
+            count = 0
+            for record in records:
+                out.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
+                count += 1
     click.echo(f"{count} cases written to {file}.")

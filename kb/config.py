@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,3 +24,32 @@ def load_settings(data_dir: str | os.PathLike | None = None, database_url: str |
     folder = Path(data_dir or os.environ.get("KB_DATA_DIR") or PROJECT_ROOT / "instance").resolve()
     url = database_url or os.environ.get("KB_DATABASE_URL") or f"sqlite:///{folder / 'kb.sqlite3'}"
     return Settings(data_dir=folder, database_url=url)
+
+
+PRIVATE_UMASK = 0o077  # files rw-------, folders rwx------
+
+
+def make_private(folder: Path) -> None:
+    """The data folder and everything in it readable by its owner only: this process creates files
+    from now on without group or other permissions (umask 077: the SQLite file and its WAL and SHM,
+    the index, locks, the key, and the command line's exports and backups), the folder is 0700, and
+    what was there before (an earlier version, another umask) is brought to 0700 / 0600. Symbolic
+    links are not followed; files of another user are left alone."""
+    os.umask(PRIVATE_UMASK)
+    folder.mkdir(parents=True, exist_ok=True)
+    uid = os.getuid()
+    for root, dirs, files in os.walk(folder):
+        _restrict(Path(root), 0o700, uid)
+        for name in files:
+            _restrict(Path(root) / name, 0o600, uid)
+        dirs[:] = [d for d in dirs if not (Path(root) / d).is_symlink()]
+
+
+def _restrict(path: Path, mode: int, uid: int) -> None:
+    try:
+        info = path.lstat()
+        if stat.S_ISLNK(info.st_mode) or info.st_uid != uid or stat.S_IMODE(info.st_mode) == mode:
+            return
+        path.chmod(mode)
+    except OSError:
+        pass  # gone meanwhile, or not ours to change

@@ -13,6 +13,8 @@ never on a given report's sentences:
 - page numbers and running headers/footers (short lines repeated on many pages) are dropped first.
 
 Pure functions over text, no database and no spaCy: the CLI and the web layer build cases from the drafts.
+A report is untrusted input, so reading is bounded (pages, content, text, opinions); the app runs it in
+a child process limited in time and memory (kb.report_sandbox).
 """
 from __future__ import annotations
 
@@ -38,10 +40,35 @@ __all__ = [
 TITLE_MAX = 120
 MATCH_THRESHOLD = 0.5  # weighted Dice score between a heading's words and a theme label's words
 _SUPPORTED = ".pdf, .txt, .md"
+# Bounds on what one report may cost to read. A report of several years holds some 50 opinions in
+# 50,000 characters over 20 to 40 pages; a page of text is a content stream of 5 to 50 kB.
+MAX_PAGES = 500
+MAX_PAGE_CONTENT_BYTES = 4_000_000  # decoded content stream(s) of one page
+MAX_CONTENT_BYTES = 32_000_000  # all pages together
+MAX_TEXT_CHARS = 1_000_000
+MAX_OPINIONS = 1_000
 
 
 class NotAReport(ValueError):
-    """The file or text holds no recognisable section of opinions grouped by theme."""
+    """The file or text cannot be read as a report; the message is for the user (French / English),
+    `reason` for the program ("encrypted", "too-heavy", "unreadable", "not-a-report"...)."""
+
+    def __init__(self, message: str, reason: str = "not-a-report") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def too_heavy(name: str, reason: str = "too-heavy") -> NotAReport:
+    """The refusal of a report that costs too much to read (content, time or memory)."""
+    kind = "Le PDF" if Path(name).suffix.lower() == ".pdf" else "Le fichier"
+    return NotAReport(
+        f"{kind} {name} est trop lourd à lire : son contenu est trop volumineux ou trop long à analyser. "
+        "Exportez à nouveau le rapport depuis le traitement de texte (PDF ou texte .txt), "
+        "ou n'importez que la partie qui contient les avis. "
+        f"/ {name} is too heavy to read (content too large or too slow to parse): export it again "
+        "(PDF or .txt) or import only the part that holds the opinions.",
+        reason,
+    )
 
 
 @dataclass(frozen=True)
@@ -85,39 +112,107 @@ def extract_text_from(name: str, data: bytes) -> str:
     layer, or a UTF-8 text/Markdown file; anything else is refused with a message naming the file."""
     suffix = Path(name).suffix.lower()
     if suffix == ".pdf":
-        return _pdf_text(name, data)
-    if suffix in {".txt", ".md"}:
+        text = _pdf_text(name, data)
+    elif suffix in {".txt", ".md"}:
         try:
-            return data.decode("utf-8-sig")
+            text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise NotAReport(
-                f"Le fichier {name} n'est pas un texte UTF-8. / {name} is not UTF-8 text."
+                f"Le fichier {name} n'est pas un texte UTF-8. / {name} is not UTF-8 text.", "unreadable"
             ) from exc
-    raise NotAReport(
-        f"Type de fichier non pris en charge : {name} (attendu : {_SUPPORTED}). "
-        f"/ Unsupported file type: {name} (expected {_SUPPORTED})."
+    else:
+        raise NotAReport(
+            f"Type de fichier non pris en charge : {name} (attendu : {_SUPPORTED}). "
+            f"/ Unsupported file type: {name} (expected {_SUPPORTED}).",
+            "unsupported",
+        )
+    if len(text) > MAX_TEXT_CHARS:
+        raise _too_much_text(name)
+    return text
+
+
+def unreadable(name: str) -> NotAReport:
+    """The refusal of a file that a reader could not make sense of."""
+    if Path(name).suffix.lower() == ".pdf":
+        return NotAReport(f"PDF illisible : {name}. / Unreadable PDF: {name}.", "unreadable")
+    return NotAReport(f"Fichier illisible : {name}. / Unreadable file: {name}.", "unreadable")
+
+
+def _too_much_text(name: str) -> NotAReport:
+    limit = f"{MAX_TEXT_CHARS:,}".replace(",", " ")
+    return NotAReport(
+        f"Le fichier {name} contient plus de {limit} caractères de texte : il est trop lourd à lire. "
+        "N'importez que la partie qui contient les avis. "
+        f"/ {name} holds more than {limit} characters of text: too heavy to read.",
+        "too-heavy",
+    )
+
+
+def _encrypted(name: str) -> NotAReport:
+    return NotAReport(
+        f"Le PDF {name} est chiffré (protégé par un mot de passe) : il ne peut pas être lu. "
+        "Enregistrez-en une copie sans protection, puis importez cette copie. "
+        f"/ The PDF {name} is encrypted (password-protected): save a copy without protection and import it.",
+        "encrypted",
     )
 
 
 def _pdf_text(name: str, data: bytes) -> str:
-    """Text layer of every page, pages separated by a newline (page numbers are removed later)."""
+    """Text layer of every page, pages separated by a newline (page numbers are removed later).
+    Refused: an encrypted PDF (unless it opens without a password), more than MAX_PAGES pages, page
+    contents over MAX_PAGE_CONTENT_BYTES (or MAX_CONTENT_BYTES in all), text over MAX_TEXT_CHARS."""
     try:
         from pypdf import PdfReader
-        from pypdf.errors import PyPdfError
+        from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
+        from pypdf.generic import ArrayObject
     except ImportError as exc:  # pragma: no cover - pypdf is a pinned dependency
-        raise NotAReport("La lecture des PDF demande pypdf. / Reading PDFs needs pypdf.") from exc
+        raise NotAReport("La lecture des PDF demande pypdf. / Reading PDFs needs pypdf.", "unreadable") from exc
     try:
         reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PyPdfError, OSError, ValueError, KeyError, TypeError) as exc:
-        raise NotAReport(
-            f"PDF illisible : {name}. / Unreadable PDF: {name}."
-        ) from exc
+        if reader.is_encrypted:
+            try:
+                opened = reader.decrypt("")  # restrictions only (printing, copying): it opens without a password
+            except (DependencyError, NotImplementedError, PyPdfError) as exc:  # e.g. AES needs `cryptography`
+                raise _encrypted(name) from exc
+            if not opened:
+                raise _encrypted(name)
+        if len(reader.pages) > MAX_PAGES:
+            raise NotAReport(
+                f"Le PDF {name} compte plus de {MAX_PAGES} pages : il est trop lourd à lire. "
+                "N'importez que la partie qui contient les avis. "
+                f"/ The PDF {name} has more than {MAX_PAGES} pages: too heavy to read.",
+                "too-heavy",
+            )
+        pages, content, chars = [], 0, 0
+        for page in reader.pages:
+            contents = page.get("/Contents")
+            contents = contents.get_object() if contents is not None else None
+            streams = contents if isinstance(contents, ArrayObject) else [contents] if contents is not None else []
+            size = 0
+            for stream in streams:
+                size += len(stream.get_object().get_data())
+                if size > MAX_PAGE_CONTENT_BYTES:
+                    raise too_heavy(name)
+            content += size
+            if content > MAX_CONTENT_BYTES:
+                raise too_heavy(name)
+            text = page.extract_text() or ""
+            chars += len(text)
+            if chars > MAX_TEXT_CHARS:
+                raise _too_much_text(name)
+            pages.append(text)
+    except FileNotDecryptedError as exc:
+        raise _encrypted(name) from exc
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        if isinstance(exc, NotAReport):
+            raise
+        raise unreadable(name) from exc
     text = "\n".join(pages)
     if not text.strip():
         raise NotAReport(
             f"Le PDF {name} ne contient pas de texte (document scanné ?). "
-            f"/ The PDF {name} has no text layer (scanned?)."
+            f"/ The PDF {name} has no text layer (scanned?).",
+            "no-text",
         )
     return text
 
@@ -819,12 +914,23 @@ def parse_report(
         stop = headings[k + 1].first if position + 1 < len(run) else section_end
         block = _block(lines[heading.last + 1 : stop], closing=position == len(run) - 1)
         aside = _is_catch_all(heading.text) and not include_miscellaneous
+        _check_opinion_count(len(report.drafts) + len(report.set_aside) + len(block.items))
         for item in block.items:
             draft = _draft(heading, _join_lines(item, vocabulary), period)
             (report.set_aside if aside else report.drafts).append(draft)
     if not report.drafts and not report.set_aside:
         raise NotAReport(_not_a_report_message())
     return report
+
+
+def _check_opinion_count(count: int) -> None:
+    if count > MAX_OPINIONS:
+        raise NotAReport(
+            f"Le rapport compte plus de {MAX_OPINIONS} avis : il est trop lourd à lire en une fois. "
+            "Importez-le en plusieurs parties. "
+            f"/ The report holds more than {MAX_OPINIONS} opinions: import it in parts.",
+            "too-heavy",
+        )
 
 
 def _draft(heading: _Heading, text: str, period: tuple[int, int] | None) -> ReportDraft:

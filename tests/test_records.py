@@ -33,7 +33,7 @@ def test_every_bad_line_is_reported_with_number_and_field(tmp_path: Path) -> Non
         f.write("{not json\n")
     lines = problems_of(path)
     assert "bad.jsonl:2: field 'year': must be a whole number between 1900 and 2100" in lines
-    assert any(line.startswith("bad.jsonl:3: field 'themes': unknown theme slug(s): inconnu") for line in lines)
+    assert any(line.startswith("bad.jsonl:3: field 'themes': unknown theme slug(s) at item 1 of the list") for line in lines)
     assert "bad.jsonl:4: field 'ref': duplicate ref, already on line 1" in lines
     assert any(line.startswith("bad.jsonl:5: field 'channel'") for line in lines)
     assert any(line.startswith("bad.jsonl:6: not valid JSON") for line in lines)

@@ -6,19 +6,24 @@ import logging
 import os
 import secrets
 import traceback
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, make_response, render_template, request
+from flask import Flask, Response, abort, make_response, render_template, request
 from flask.wrappers import Request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from wtforms.fields.core import UnboundField
 
 from anonymizer.allowlist import use_extra_allowlist
 
 from ..cli import kb_cli
-from ..config import PROJECT_ROOT, Settings, load_settings
+from ..config import PROJECT_ROOT, Settings, load_settings, make_private
+from ..locks import file_lock
+from ..records import field_label
 from ..services import KnowledgeBase
 from . import admin, auth, bureau, cases, drafts, guide, intake, search, selections
+from .forms import Form
 from .render import register_filters
 from .security import init_security
 
@@ -59,6 +64,7 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
     settings = settings or load_settings()
     app = KnowledgeBaseFlask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
                 static_folder=str(PROJECT_ROOT / "static"), instance_path=str(settings.data_dir))
+    make_private(settings.data_dir)  # before anything is written there: owner-only folder and files
     kb = KnowledgeBase(settings)
     kb.init()
     app.config.update(
@@ -76,6 +82,7 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
     use_extra_allowlist(settings.data_dir / ALLOWLIST_FILE)  # the bureau's additions, kept with the data
     csrf.init_app(app)
     init_security(app)
+    app.before_request(refuse_nul_characters)
     register_filters(app)
     for blueprint in (auth.bp, search.bp, cases.bp, intake.bp, selections.bp, bureau.bp, drafts.bp, admin.bp,
                       guide.bp):
@@ -100,6 +107,43 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
     return app
 
 
+@cache
+def _form_field_names() -> frozenset[str]:
+    """Names of the fields the app's forms declare: those forms refuse a NUL next to the field."""
+    names: set[str] = {"csrf_token"}
+    pending = [Form]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        names.update(name for name in dir(cls) if isinstance(getattr(cls, name, None), UnboundField))
+    return frozenset(names)
+
+
+def refuse_nul_characters():
+    """A NUL character anywhere else in a request (address, query, a field no form declares, a file
+    name) is refused here, naming the field only: PostgreSQL would refuse it later, as an error 500."""
+    declared = _form_field_names()
+    where = None
+    if "\x00" in request.path:
+        where = "L’adresse de la page"
+    else:
+        for source, skip in ((request.args, frozenset()), (request.form, declared)):
+            for position, (name, value) in enumerate(source.items(multi=True), start=1):
+                if "\x00" in name or ("\x00" in value and name not in skip):
+                    where = f"Le champ « {field_label(name, position)} »"
+                    break
+            if where:
+                break
+        for name, upload in request.files.items(multi=True):
+            if not where and "\x00" in (upload.filename or ""):
+                where = f"Le nom du fichier envoyé (champ « {field_label(name)} »)"
+    if where:
+        abort(Response(render_template(
+            "error.html", title="Caractère refusé",
+            message=f"{where} contient un caractère nul (\\0), qui ne peut pas être enregistré. "
+                    "Revenez en arrière, retirez-le et renvoyez le formulaire."), status=400))
+
+
 def error_page(title: str, message: str, status: int):
     def handler(error):
         response = make_response(render_template("error.html", title=title, message=message), status)
@@ -111,9 +155,11 @@ def error_page(title: str, message: str, status: int):
 
 
 def _secret_key(data_dir: Path) -> str:
-    """A random key kept in the data folder, so sessions survive a restart without configuration."""
+    """A random key kept in the data folder, so sessions survive a restart without configuration.
+    Created 0600 from the start, once: the workers starting together wait for each other."""
     path = data_dir / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32), encoding="utf-8")
-        path.chmod(0o600)
+    with file_lock(data_dir / "init.lock"):
+        if not path.exists():
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as out:
+                out.write(secrets.token_hex(32))
     return path.read_text(encoding="utf-8").strip()

@@ -43,10 +43,13 @@ def index():
 @bp.route("/import", methods=["GET", "POST"])
 def upload():
     """An activity report from the browser: read in memory, anonymised, then either shown (preview,
-    nothing stored) or added to the queue as drafts. The raw text never reaches the disk."""
+    nothing stored) or added to the queue as drafts. The raw text never reaches the disk.
+    A refused upload answers 400 (no file, wrong type) or 422 (a file that cannot be read as a
+    report), with its French message on the page; a too large one gets the 413 page."""
     kb = _kb()
     form = ReportUploadForm()
     result = None
+    status = 200
     if form.validate_on_submit():
         upload = form.report.data
         try:
@@ -55,14 +58,17 @@ def upload():
                                         actor=current_user.username)
         except NotAReport as exc:
             form.report.errors = [str(exc).split(" / ")[0]]
+            status = 422
         else:
             if not form.preview.data:
                 flash(f"{result.created} brouillon(s) ajouté(s) à la file de relecture, "
                       f"{result.already_known} déjà connu(s).")
+    elif form.is_submitted():
+        status = 400
     labels = kb.cached_theme_labels()
     per_theme = Counter(d.source.theme_slug or f"nouveau : {d.source.proposed_theme}" for d in result.drafts) if result else {}
     return render_template("drafts_import.html", form=form, result=result, labels=labels, per_theme=per_theme,
-                           preview=bool(form.preview.data))
+                           preview=bool(form.preview.data)), status
 
 
 @bp.get("/<int:draft_id>")

@@ -1,4 +1,8 @@
-"""Forms (WTForms through Flask-WTF, which also gives CSRF protection), with French messages."""
+"""Forms (WTForms through Flask-WTF, which also gives CSRF protection), with French messages.
+
+Messages name the field, never the value it holds (a value may be identifying); WTForms' own messages
+come from its French catalogue, and its one message that quotes a value (an unknown choice) is replaced.
+"""
 from __future__ import annotations
 
 from datetime import date
@@ -8,7 +12,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (BooleanField, HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField,
                      StringField, SubmitField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.i18n import get_translations
+from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -16,23 +20,13 @@ from ..anonymization import lower_outside_placeholders
 from ..records import MAX_ITEM_LENGTH, MAX_LENGTH
 
 REQUIRED = "Ce champ est obligatoire."
+INVALID_CHOICE = "Ce choix n'est pas proposé : rechargez la page et choisissez à nouveau."
+NUL_CHARACTER = ("Ce champ contient un caractère nul (\\0), qui ne peut pas être enregistré : "
+                 "retirez-le (il vient souvent d'un copier-coller depuis un fichier binaire).")
 CHANNEL_CHOICES = [SelectChoice("permanence", "Permanence téléphonique"), SelectChoice("mail", "Courrier / courriel"),
                    SelectChoice("bureau", "Réunion du bureau")]
 ROLE_CHOICES = [SelectChoice("volunteer", "Bénévole"), SelectChoice("trainer", "Formateur"),
                 SelectChoice("bureau", "Bureau"), SelectChoice("admin", "Administrateur")]
-
-
-class FrenchForm(FlaskForm):
-    """Every form of the app: WTForms' own messages (a bad choice, a missing value…) in French.
-
-    Flask-WTF translates only through Flask-Babel, which the app does not use; WTForms ships its French
-    catalogue, read here directly. Messages the app writes itself are French already."""
-
-    class Meta:
-        locales = ("fr_BE", "fr")
-
-        def get_translations(self, form):
-            return get_translations(self.locales)
 
 
 class YearField(IntegerField):
@@ -59,12 +53,42 @@ def at_least_one_theme(_form, field) -> None:
         raise StopValidation("Choisissez au moins un thème.")
 
 
+def holds_nul(data) -> bool:
+    """Whether a field's data (a text, or a list of texts) holds a NUL character."""
+    items = data if isinstance(data, (list, tuple)) else [data]
+    return any(isinstance(item, str) and "\x00" in item for item in items)
+
+
+class Form(FlaskForm):
+    """Every form of the app: WTForms' messages in French, and no field may hold a NUL character
+    (PostgreSQL refuses it in text; nothing else could use it)."""
+
+    class Meta:
+        locales = ("fr_FR", "fr")
+
+        def get_translations(self, form):
+            # Flask-WTF looks for Flask-Babel, which the app does not use; WTForms ships French itself.
+            return DefaultMeta.get_translations(self, form)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if holds_nul(field.data) or any(holds_nul(value) for value in getattr(field, "raw_data", None) or []):
+                field.errors = [NUL_CHARACTER]
+                valid = False
+        return valid
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("invalid_choice_message", INVALID_CHOICE)  # WTForms' own quotes the values
+        super().__init__(*args, **kwargs)
 
-class CaseFields(FrenchForm):
+
+class CaseFields(Form):
     """Everything a case has, whether the text is raw (first step) or anonymised (review step)."""
     title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=MAX_LENGTH["title"], message=too_long(MAX_LENGTH["title"]))])
     situation = TextAreaField("Situation", validators=[DataRequired(REQUIRED), Length(max=MAX_LENGTH["situation"], message=too_long(MAX_LENGTH["situation"]))])
@@ -73,7 +97,7 @@ class CaseFields(FrenchForm):
     sectors = StringField("Secteurs (séparés par des virgules)", validators=[Optional(), Length(max=1000, message=too_long(1000))])
     year = YearField("Année", validators=[Optional(), NumberRange(1900, 2100, "Une année entre 1900 et 2100.")],
                         default=lambda: date.today().year)
-    channel = SelectField("Canal", choices=CHANNEL_CHOICES, default="permanence")
+    channel = SelectField("Canal", choices=CHANNEL_CHOICES, default="permanence", invalid_choice_message=INVALID_CHOICE)
     legal_refs = TextAreaField("Références légales (une par ligne)", validators=[Optional(), Length(max=3000, message=too_long(3000))])
 
     def typed_sectors(self) -> list[str]:
@@ -97,40 +121,40 @@ class ReviewForm(CaseFields):
     reviewed = HiddenField(default="1")
 
 
-class LoginForm(FrenchForm):
+class LoginForm(Form):
     username = StringField("Identifiant", validators=[DataRequired(REQUIRED), Length(max=80, message=too_long(80))])
     password = PasswordField("Mot de passe", validators=[DataRequired(REQUIRED), Length(max=200, message=too_long(200))])
 
 
-class PasswordForm(FrenchForm):
+class PasswordForm(Form):
     current = PasswordField("Mot de passe actuel", validators=[DataRequired(REQUIRED), Length(max=200)])
     new = PasswordField("Nouveau mot de passe", validators=[DataRequired(REQUIRED), Length(max=200, message=too_long(200))])
     confirm = PasswordField("Confirmez le nouveau mot de passe",
                             validators=[DataRequired(REQUIRED), EqualTo("new", "Les deux mots de passe diffèrent.")])
 
 
-class UserCreateForm(FrenchForm):
+class UserCreateForm(Form):
     username = StringField("Identifiant", validators=[DataRequired(REQUIRED), Length(max=80, message=too_long(80))])
-    role = SelectField("Rôle", choices=ROLE_CHOICES, default="volunteer")
+    role = SelectField("Rôle", choices=ROLE_CHOICES, default="volunteer", invalid_choice_message=INVALID_CHOICE)
 
 
-class UserUpdateForm(FrenchForm):
-    role = SelectField("Rôle", choices=ROLE_CHOICES)
+class UserUpdateForm(Form):
+    role = SelectField("Rôle", choices=ROLE_CHOICES, invalid_choice_message=INVALID_CHOICE)
     active = BooleanField("Compte actif")
 
 
-class SelectionForm(FrenchForm):
+class SelectionForm(Form):
     title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=200, message=too_long(200))])
     description = TextAreaField("Description (public, équipe, objectifs)", validators=[Optional(), Length(max=2000, message=too_long(2000))])
     shared = BooleanField("Partager avec les autres formateurs (lecture seule)")
 
 
-class SelectionItemForm(FrenchForm):
+class SelectionItemForm(Form):
     note = TextAreaField("Note du formateur", validators=[Optional(), Length(max=4000, message=too_long(4000))])
     questions = TextAreaField("Questions pour la discussion (une par ligne)", validators=[Optional(), Length(max=4000, message=too_long(4000))])
 
 
-class ReportUploadForm(FrenchForm):
+class ReportUploadForm(Form):
     """An activity report to turn into drafts; held in memory only (see KnowledgeBaseRequest)."""
     report = FileField("Rapport d'activités (PDF, TXT ou MD)", validators=[
         FileRequired("Choisissez un fichier."),
