@@ -1,5 +1,6 @@
-"""Which stretches of a text are German: there every noun is capitalised, so a capitalised word is no
-sign of a name. Bilingual material from the German-speaking Community mixes German and French lines.
+"""Which stretches of a text are German or Dutch. In German every noun is capitalised, so a capitalised
+word is no sign of a name; on Dutch and German the French NER model reads nouns as entities. Bilingual
+material (Brussels, Flanders, the German-speaking Community) mixes these lines with French ones.
 """
 from __future__ import annotations
 
@@ -13,14 +14,23 @@ MIN_HITS = 2
 MIN_SHARE = 0.15
 
 
-@lru_cache(maxsize=1)
-def german_words() -> frozenset[str]:
-    return frozenset(w.lower() for w in _read_list("stop_words_de.txt"))
+@lru_cache(maxsize=2)
+def stop_words(language: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in _read_list(f"stop_words_{language}.txt"))
 
 
 def german_ranges(text: str) -> list[tuple[int, int]]:
     """(start, end) of every sentence or line written in German."""
-    words = german_words()
+    return language_ranges(text, "de")
+
+
+def foreign_ranges(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every sentence or line written in German or Dutch."""
+    return sorted(language_ranges(text, "de") + language_ranges(text, "nl"))
+
+
+def language_ranges(text: str, language: str) -> list[tuple[int, int]]:
+    words = stop_words(language)
     out = []
     for m in SENTENCE_RE.finditer(text):
         tokens = re.findall(r"\w+", m.group(0).lower())

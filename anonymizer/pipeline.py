@@ -77,6 +77,12 @@ class Anonymizer:
         """Spans that look identifying, with label and score, no replacement yet."""
         return list(self.nlp(text)._.pii_spans)
 
+    def model_entities(self, texts: Iterable[str], batch_size: int = 32) -> list[list[tuple[int, int, str]]]:
+        """The NER model's own entities (start, end, label), without the recognisers: the residual
+        check's second opinion on an already anonymised text."""
+        docs = self.nlp.pipe(list(texts), batch_size=batch_size, disable=[COMPONENT])
+        return [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in docs]
+
     def _finish(self, doc: Doc) -> AnonymizedText:
         ctx: Context = doc._.pii_context
         entities: list[Entity] = assign(ctx, doc._.pii_spans)

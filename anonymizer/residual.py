@@ -1,8 +1,10 @@
 """Residual check: on an already anonymised text, find what still looks identifying.
 
-Used by the review step to block saving. Placeholders ([Personne A], [Téléphone]...) are not
-residuals. It runs without the spaCy model (word lists and patterns only), so it is cheap to call
-on every keystroke of a review form.
+Used by the review step to block saving, it is the last defence, so it is a second opinion rather than
+the anonymiser run again: besides patterns it looks at signals the anonymiser weighs differently or not
+at all (first names in any case, initials anywhere, numbers of any shape, spelled-out numbers, words
+unknown to French) and, when given them, the NER model's own entities on the anonymised text.
+Placeholders ([Personne A], [Téléphone]...) are not residuals. Without entities it needs no model.
 """
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ import re
 
 from .allowlist import get_allowlist
 from .context import Context
+from .language import foreign_ranges, stop_words
 from .lexicon import get_lexicon
-from .recognizers.common import unknown_word
-from .recognizers.patterns import pattern_spans
+from .recognizers.common import DETERMINERS, unknown_word
+from .recognizers.patterns import NUMBER_WORD, pattern_spans
 from .recognizers.places import STREET_TYPES
 from .types import Residual
 
@@ -20,12 +23,24 @@ PLACEHOLDER_RE = re.compile(r"\[[A-ZÀ-Ýa-zà-ÿ' ]+(?: [A-Z]{1,3})?\]")
 DIGITS_RE = re.compile(r"\d(?:[\d\s./-]*\d)?")
 YEAR_RE = re.compile(r"^(?:19|20)\d{2}$")
 ARTICLE_BEFORE_RE = re.compile(r"(?i:\bart(?:icles?|s?\.)|§)\s*$")  # "art. 1675/2", "§ 1er": a law's article, no one's number
+SPELLED_NUMBER_RE = re.compile(r"(?i)(?<![\w-])" + NUMBER_WORD + r"(?:[\s,;.-]+(?:" + NUMBER_WORD
+                               + r"|point|tiret|barre|slash)){3,}(?![\w-])")
+INITIALS_RE = re.compile(r"(?<![\w.])(?:(?:[A-Z][a-z]?[.-] ?){1,3}[A-Z]\.|[A-Z]{2,3})(?![\w'’-])")
+NER_KINDS = {"PER": "ner-person", "LOC": "ner-place", "ORG": "ner-organisation"}
+AMOUNT_AFTER_RE = re.compile(r"\s?(?:€|eur\b|euros?\b)", re.IGNORECASE)
+# OCR reads 1 as l or I and 0 as O: "0498.l4.76.2l", "l6/0l", "DEBR0UX"
+OCR_NUMBER_RE = re.compile(r"(?<![\w.])(?=[\dlIO./-]*\d)(?=[\dlIO./-]*[lIO])[\dlIO](?:[\dlIO./ -]*[\dlIO])?(?![\w])")
+OCR_WORD_RE = re.compile(r"\b[A-Z]+0[A-Z]+\b")
+SPACED_LETTERS_RE = re.compile(r"(?<!\S)(?:[a-zA-Z] ){3,}[a-zA-Z](?!\S)")  # a name spelled out: "a m o u r a d"
+NUMBER_ONLY_RE = re.compile(r"(?i)" + NUMBER_WORD)
+PLACE_PREPOSITION_RE = re.compile(r"(?:\b(?:à|a|de|du|sur|en|vers|depuis)\s+)$")
 STREET_NAME_RE = re.compile(r"(?<![\w-])(?i:" + STREET_TYPES + r")\s+(?:(?i:de\s+la|de\s+l['’]|du|des|de|d['’])\s*)?"
                             r"[A-ZÀ-ÖØ-Þ][\w'’-]+")
 
 
-def residual_check(text: str) -> list[Residual]:
-    """Spans of an anonymised text that still look identifying, sorted by position."""
+def residual_check(text: str, entities: list[tuple[int, int, str]] | None = None) -> list[Residual]:
+    """Spans of an anonymised text that still look identifying, sorted by position. `entities` are the
+    NER model's on this text (Anonymizer.model_entities), when the caller has the model."""
     masked = PLACEHOLDER_RE.sub(lambda m: " " * len(m.group(0)), text)
     ctx = Context(masked, get_lexicon(), get_allowlist())
     found: dict[tuple[int, int], Residual] = {}
@@ -39,14 +54,77 @@ def residual_check(text: str) -> list[Residual]:
         add(i, i + 1, "at-sign")
     for m in DIGITS_RE.finditer(masked):
         digits = re.sub(r"\D", "", m.group(0))
-        if len(digits) >= 4 and not YEAR_RE.match(m.group(0)) and not ARTICLE_BEFORE_RE.search(masked[max(0, m.start() - 12):m.start()]):
+        if len(digits) >= 4 and not YEAR_RE.match(m.group(0)) and not ARTICLE_BEFORE_RE.search(masked[max(0, m.start() - 12):m.start()]) \
+                and not AMOUNT_AFTER_RE.match(masked, m.end()):
             add(m.start(), m.end(), "digits")
+    for rx in (OCR_NUMBER_RE, OCR_WORD_RE):
+        for m in rx.finditer(masked):
+            if len(m.group(0)) >= 2 or rx is OCR_WORD_RE:
+                add(m.start(), m.end(), "digits")
+    for m in SPACED_LETTERS_RE.finditer(masked):
+        add(m.start(), m.end(), "spelled-name")
     for m in STREET_NAME_RE.finditer(masked):
         add(m.start(), m.end(), "street")
+    for m in SPELLED_NUMBER_RE.finditer(masked):
+        add(m.start(), m.end(), "spelled-number")
+    for m in INITIALS_RE.finditer(masked):
+        if _initials(ctx, m):
+            add(m.start(), m.end(), "initials")
+    foreign = foreign_ranges(text)
+
+    def in_foreign(start: int, end: int) -> bool:
+        return any(a < end and start < b for a, b in foreign)
+
+    for a, b, label in entities or ():
+        if label in NER_KINDS and masked[a:b] == text[a:b] and not in_foreign(a, b) and _unexplained(ctx, a, b):
+            add(a, b, NER_KINDS[label])
     for tok in ctx.tokens:
         if ctx.is_start(tok) and not ctx.lex.is_name(tok.low):
             continue
+        if tok.cap and in_foreign(tok.start, tok.end) and not ctx.lex.is_name(tok.low):
+            continue  # a German noun
         if unknown_word(ctx, tok) or (tok.cap and not ctx.is_start(tok) and ctx.lex.is_first_name(tok.low)
                                       and not ctx.is_allowed(tok.start, tok.end) and len(tok.text) > 2):
             add(tok.start, tok.end, "proper-noun")
+        elif not tok.cap and tok.alpha and not ctx.is_allowed(tok.start, tok.end) and _lower_case_place(ctx, tok):
+            add(tok.start, tok.end, "place")
+        elif not tok.cap and _lower_case_compound_name(ctx, tok):
+            add(tok.start, tok.end, "first-name")
+        elif not tok.cap and tok.alpha and len(tok.text) >= 4 and ctx.lex.is_first_name(tok.low) \
+                and not ctx.is_french(tok) and not ctx.is_allowed(tok.start, tok.end):
+            add(tok.start, tok.end, "first-name")  # typed without a capital: "vu avec kevin"
     return sorted(found.values(), key=lambda r: (r.start, r.end))
+
+
+def _lower_case_compound_name(ctx: Context, tok) -> bool:
+    """A hyphenated word made of names, one of them no French word: "renard-lefevre", "ines-rose"."""
+    a, b = ctx.compound(tok)
+    parts = ctx.tokens[a.i:b.i + 1]
+    return (len(parts) >= 2 and all(p.alpha and not p.cap and len(p.text) >= 3 and ctx.lex.is_name(p.low) for p in parts)
+            and any(not ctx.is_french(p) for p in parts) and not ctx.is_allowed(a.start, b.end))
+
+
+def _lower_case_place(ctx: Context, tok) -> bool:
+    """A commune typed without its capital: one that is no French word, or any after "à", "de"..."""
+    if tok.low not in ctx.lex.places or len(tok.text) < 4 or ctx.lex.is_function_word(tok.low) \
+            or NUMBER_ONLY_RE.fullmatch(tok.text) or tok.low in stop_words("de") or tok.low in stop_words("nl"):
+        return False
+    return not ctx.is_french(tok) or bool(PLACE_PREPOSITION_RE.search(ctx.text[max(0, tok.start - 8):tok.start]))
+
+
+def _initials(ctx: Context, m: re.Match) -> bool:
+    """Capitals that may stand for a person: dotted ("M.K."), or 2-3 letters that are no acronym of
+    the allow-list and no word, and that no article introduces ("le SSM" is a service)."""
+    letters = re.sub(r"[^A-Za-z]", "", m.group(0)).upper()
+    if letters in ctx.allow or ctx.is_allowed(m.start(), m.end()) or ctx.lex.is_french(letters.lower()):
+        return False
+    before = ctx.text[max(0, m.start() - 4):m.start()].lower()
+    return not re.search(r"(?:\b(?:" + "|".join(sorted(DETERMINERS, key=len, reverse=True)) + r")\s|['’])$", before)
+
+
+def _unexplained(ctx: Context, start: int, end: int) -> bool:
+    """A model entity with a word that is neither French nor allowed (the model tags "CPAS" too)."""
+    if ctx.is_allowed(start, end):
+        return False
+    return any(t.alpha and len(t.text) > 1 and not ctx.is_french(t) and not ctx.is_allowed(t.start, t.end)
+               and not t.text.isupper() for t in ctx.tokens_in(start, end))

@@ -222,14 +222,17 @@ def anonymize_command(jsonl_in: Path | None, jsonl_out: Path | None) -> None:
             rows.append((row["id"], str(row["text"])))
         except (ValueError, RecursionError, KeyError, TypeError):  # not JSON, too deep, no id or text
             raise click.ClickException(f'{jsonl_in.name}:{number}: expected a JSON object with "id" and "text".')
-    results = get_anonymizer().anonymize_many([text for _, text in rows])
+    anonymizer = get_anonymizer()
+    results = anonymizer.anonymize_many([text for _, text in rows])
+    entities = anonymizer.model_entities([r.text for r in results])
     with jsonl_out.open("w", encoding="utf-8") as out:
-        for (row_id, _), result in zip(rows, results):
+        for (row_id, _), result, found in zip(rows, results, entities):
             out.write(json.dumps({
                 "id": row_id, "text": result.text,
                 "entities": [{"start": e.start, "end": e.end, "label": e.label, "replacement": e.replacement}
                              for e in result.entities],
-                "residuals": [{"start": r.start, "end": r.end, "kind": r.kind} for r in residual_check(result.text)],
+                "residuals": [{"start": r.start, "end": r.end, "kind": r.kind}
+                              for r in residual_check(result.text, found)],
             }, ensure_ascii=False) + "\n")
 
 

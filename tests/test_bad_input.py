@@ -273,7 +273,7 @@ def test_web_validation_messages_never_quote_a_value(client) -> None:
         assert len(messages) >= len(fields), (url, messages)
         assert not any(word in m for m in messages for word in CANARY.split() if len(word) > 3), messages
         assert "Ce choix n'est pas proposé : rechargez la page et choisissez à nouveau." in messages
-        assert "N'est pas un entier valide." in messages and not any("Not a" in m for m in messages)  # French
+        assert "Indiquez l'année en chiffres, par exemple 2021." in messages and not any("Not a" in m for m in messages)
 
 
 def test_other_json_inputs_of_the_command_line_refuse_deep_nesting_without_a_traceback(runner, tmp_path: Path) -> None:

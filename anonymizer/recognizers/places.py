@@ -35,6 +35,9 @@ STREET_LOWER_RE = re.compile(
 DUTCH_STREET_RE = re.compile(
     r"(?<![\w-])[A-Z][\w-]*(?:straat|laan|steenweg|plein|lei|dreef|weg|kaai|markt|singel|dijk|baan|hof|pad|gracht|kade|"
     r"park|veld|berg)(?:\s+\d{1,4}[a-z]?\b)?")
+GERMAN_STREET_RE = re.compile(
+    r"(?<![\w-])(?:[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|gasse|platz|allee)|[A-ZÄÖÜ][\wäöüß]+\s+(?:Straße|Strasse|Gasse|"
+    r"Weg|Platz|Allee|Ring))(?:\s+\d{1,4}[a-z]?\b)?")
 POSTAL_RE = re.compile(r"(?<![\w.,/-])(?:B-?)?(?P<code>[1-9]\d{3})\s+(?P<place>[A-ZÀ-ÖØ-Þ][\w'’]*(?:[-\s][A-ZÀ-ÖØ-Þa-z][\w'’]*){0,3})")
 PLACE_PREPOSITIONS = frozenset({"à", "a", "de", "d", "du", "en", "vers", "sur", "depuis", "près", "pres", "chez", "lez",
                                 "sous", "habite", "vit", "quitte", "quitter", "rejoindre", "rejoint", "vient", "né",
@@ -58,7 +61,7 @@ def streets(ctx: Context) -> list[Span]:
             continue  # "la place Communale" is fine to mask, but "place Forte" of a sentence is not a street
         end = m.end("num") if m.group("num") else m.end("name")
         out.append(Span(m.start(), end, "LOCATION", 0.85 if m.group("num") else 0.7, "street"))
-    for rx, score in ((STREET_LOWER_RE, 0.75), (DUTCH_STREET_RE, 0.75)):
+    for rx, score in ((STREET_LOWER_RE, 0.75), (DUTCH_STREET_RE, 0.75), (GERMAN_STREET_RE, 0.75)):
         for m in rx.finditer(text):
             out.append(Span(m.start(), m.end(), "LOCATION", score, "street"))
     return out

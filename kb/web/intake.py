@@ -57,14 +57,16 @@ def save_reviewed(store: Callable[[CaseRecord], str], heading: str | None = None
     """Validate the posted review form, run the residual check, and store through `store` (which
     returns the case ref). Saving is blocked while a residual warning is neither resolved nor accepted;
     an acceptance is audited as a count, never with the text."""
-    from anonymizer import residual_check
+    from anonymizer import get_anonymizer, residual_check
 
     kb = current_app.extensions["kb"]
     form = ReviewForm()
     form.themes.choices = theme_choices()
     if not form.validate_on_submit():
         return review_page(form, request.path, 400, heading=heading)
-    residuals = {name: residual_check(getattr(form, name).data or "") for name in REVIEWED_FIELDS}
+    texts = [getattr(form, name).data or "" for name in REVIEWED_FIELDS]
+    entities = get_anonymizer().model_entities(texts)  # the model's own reading: a second opinion
+    residuals = {name: residual_check(text, found) for name, text, found in zip(REVIEWED_FIELDS, texts, entities)}
     residuals = {name: found for name, found in residuals.items() if found}
     count = sum(len(found) for found in residuals.values())
     if count and not form.accept_residuals.data:
