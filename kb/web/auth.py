@@ -1,15 +1,13 @@
 """Logging in and out, and changing one's own password."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..accounts import AccountError, authenticate, set_password, verify_password
 from ..models import User
 from .forms import LoginForm, PasswordForm
-from .security import SessionUser, limiter
+from .security import SessionUser, limiter, safe_target
 
 bp = Blueprint("auth", __name__)
 FAILED = "Identifiant ou mot de passe incorrect."
@@ -20,19 +18,13 @@ def _account_key() -> str:
     return "account:" + (request.form.get("username") or "").strip().lower()[:80]
 
 
-def _safe_next(target: str | None) -> str:
-    parts = urlsplit(target or "")
-    if target and not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("search.index")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("30 per 10 minutes", methods=["POST"])                       # per address
 @limiter.limit("5 per minute;20 per hour", methods=["POST"], key_func=_account_key)  # per account
 def login():
     kb = current_app.extensions["kb"]
     form = LoginForm()
+    target = safe_target(request.args.get("next"), url_for("search.index"))  # checked before anything is recorded
     if form.validate_on_submit():
         with kb.db.session() as db:
             user = authenticate(db, form.username.data, form.password.data)
@@ -46,7 +38,7 @@ def login():
             session.permanent = True
             login_user(SessionUser(user))
             kb.audit(user.username, "login")
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(target)
     return render_template("login.html", form=form)
 
 

@@ -5,8 +5,10 @@ an endpoint without a rule is refused, and the access-matrix test fails until it
 """
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timedelta
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
 from flask_limiter import Limiter
@@ -110,6 +112,26 @@ def load_user(session_id: str) -> SessionUser | None:
     if user is None or not user.active or password_stamp(user) != stamp:
         return None
     return SessionUser(user)
+
+
+MAX_TARGET = 2000
+
+
+def safe_target(target: str | None, default: str) -> str:
+    """`target` if it is a path on this site, else `default`: the one check for every return address
+    a request carries (the login's `next`, the selections' `next`).
+
+    Accepted: a relative path starting with a single "/", without a backslash, a scheme or a host,
+    and without control, format or space characters (browsers drop a tab or a newline, so
+    "/\t/evil.example" would become "//evil.example"; CR or LF would break the Location header)."""
+    if not target or len(target) > MAX_TARGET or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target or any(unicodedata.category(char)[0] in "CZ" for char in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
 
 
 def init_security(app: Flask) -> None:

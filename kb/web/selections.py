@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..documents import Handout, HandoutCase, handout_docx, handout_markdown, handout_pdf
 from ..models import Case, Selection, SelectionItem, utcnow
 from .forms import SelectionForm, SelectionItemForm
+from .security import safe_target
 
 bp = Blueprint("selections", __name__, url_prefix="/selections")
 EXPORTS = {
@@ -233,5 +234,4 @@ def _item(selection: Selection, item_id: int) -> SelectionItem:
 
 
 def _back(default: str) -> str:
-    target = request.form.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return safe_target(request.form.get("next"), default)
