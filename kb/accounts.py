@@ -1,17 +1,20 @@
 """Accounts: Argon2id password hashes, roles, and the checks the login page relies on."""
 from __future__ import annotations
 
+import hashlib
 import secrets
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from .models import ROLES, User, utcnow
+from .models import ROLES, LoginSession, User, utcnow
 
 hasher = PasswordHasher()  # argon2-cffi's defaults are Argon2id with RFC 9106's low-memory profile
 MIN_PASSWORD = 10
+SESSION_HOURS = 8  # a login ends 8 hours after it started, however busy
 # Verifying against this when the account does not exist takes as long as a real check,
 # so the answer's timing does not tell whether the account exists.
 _DUMMY_HASH = hasher.hash(secrets.token_hex(16))
@@ -72,3 +75,26 @@ def count_users(session: Session) -> int:
 
 def new_password() -> str:
     return secrets.token_urlsafe(12)
+
+
+def session_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def start_session(session: Session, user_id: int) -> str:
+    """A new login session; returns the token for the cookie (the database keeps only its hash).
+    Sessions past the 8-hour limit, of anyone, are swept at the same time."""
+    now = utcnow()
+    session.execute(delete(LoginSession).where(LoginSession.created_at < now - timedelta(hours=SESSION_HOURS)))
+    token = secrets.token_urlsafe(32)
+    session.add(LoginSession(id=session_digest(token), user_id=user_id, created_at=now, last_seen_at=now))
+    return token
+
+
+def end_session(session: Session, token: str) -> None:
+    session.execute(delete(LoginSession).where(LoginSession.id == session_digest(token)))
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Every login of this account ends, on every device and in every copy of its cookie."""
+    session.execute(delete(LoginSession).where(LoginSession.user_id == user_id))

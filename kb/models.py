@@ -184,6 +184,16 @@ class User(Base):
         return self.active and ROLES.index(self.role) >= ROLES.index(role)
 
 
+class LoginSession(Base):
+    """One login: the cookie carries a random token, the database only its SHA-256. Logging out,
+    a deactivation, a role change or a new password deletes the row, which ends every copy of the cookie."""
+    __tablename__ = "login_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class AuditEvent(Base):
     """Who did what, when, to which case: never the text itself."""
     __tablename__ = "audit_events"

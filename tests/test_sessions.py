@@ -1,10 +1,14 @@
 """Sessions, return addresses, login limits and password rules (issues 14 and 15)."""
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from sqlalchemy import func, select
+
+from kb.models import LoginSession, User
 from kb.web.security import safe_target
-from tests.conftest import PASSWORD, case_row, ensure_user, write_jsonl
+from tests.conftest import PASSWORD, TEST_CONFIG, case_row, ensure_user, write_jsonl
 
 NASTY_TARGETS = [
     "//evil.example", "///evil.example", "/\\evil.example", "\\\\evil.example", "/\t/evil.example",
@@ -47,3 +51,110 @@ def test_selection_return_address_never_leaves_the_site(app, runner, tmp_path, c
         assert response.headers["Location"].startswith("/selections/"), repr(target)
     response = trainer.post("/selections/", data={"title": "Ma sélection", "ref": "AV-2021-001", "next": "/?q=police"})
     assert response.headers["Location"] == "/?q=police"
+
+
+def copy_of(client, app):
+    """Another browser holding a copy of `client`'s session cookie, taken now."""
+    other = app.test_client()
+    other.set_cookie("session", client.get_cookie("session").value)
+    return other
+
+
+def user_id(kb, username: str) -> int:
+    with kb.db.session() as session:
+        return session.scalar(select(User.id).where(User.username == username))
+
+
+def test_logout_ends_every_copy_of_the_cookie(app, client_as) -> None:
+    volunteer = client_as("volunteer")
+    copy = copy_of(volunteer, app)
+    assert copy.get("/").status_code == 200
+    assert volunteer.post("/logout").status_code == 302
+    replay = copy.get("/")
+    assert replay.status_code == 302 and "/login" in replay.headers["Location"]
+
+
+def test_deactivation_ends_sessions_even_once_reactivated(app, client_as, kb) -> None:
+    admin, volunteer = client_as("admin"), client_as("volunteer")
+    copy = copy_of(volunteer, app)
+    uid = user_id(kb, "volunteer")
+    admin.post(f"/admin/users/{uid}", data={"role": "volunteer"})  # 'active' unticked
+    admin.post(f"/admin/users/{uid}", data={"role": "volunteer", "active": "y"})
+    for browser in (volunteer, copy):
+        assert browser.get("/").status_code == 302
+    assert client_as("volunteer").get("/").status_code == 200  # logging in again works
+
+
+def test_role_change_ends_sessions(app, client_as, kb) -> None:
+    admin, trainer = client_as("admin"), client_as("trainer")
+    copy = copy_of(trainer, app)
+    uid = user_id(kb, "trainer")
+    admin.post(f"/admin/users/{uid}", data={"role": "trainer", "active": "y"})  # no change: nothing ends
+    assert trainer.get("/selections/").status_code == 200
+    admin.post(f"/admin/users/{uid}", data={"role": "bureau", "active": "y"})
+    for browser in (trainer, copy):
+        assert browser.get("/").status_code == 302
+    assert client_as("trainer").get("/bureau/").status_code == 200  # the new role, after a new login
+
+
+def test_password_change_ends_every_copy_but_the_changing_browser(app, client_as) -> None:
+    volunteer = client_as("volunteer")
+    copy, elsewhere = copy_of(volunteer, app), client_as("volunteer")
+    new = "une autre phrase de passe"
+    response = volunteer.post("/account/password", data={"current": PASSWORD, "new": new, "confirm": new})
+    assert response.status_code == 302
+    assert volunteer.get("/").status_code == 200
+    for browser in (copy, elsewhere):
+        assert browser.get("/").status_code == 302
+
+
+def test_password_reset_by_an_admin_ends_sessions(app, client_as, kb) -> None:
+    admin, volunteer = client_as("admin"), client_as("volunteer")
+    admin.post(f"/admin/users/{user_id(kb, 'volunteer')}/password")
+    assert volunteer.get("/").status_code == 302
+
+
+def set_back(kb, username: str, **delta) -> None:
+    with kb.db.session() as session:
+        for row in session.scalars(select(LoginSession).where(LoginSession.user_id == user_id(kb, username))):
+            row.last_seen_at -= timedelta(**delta.get("seen", {}))
+            row.created_at -= timedelta(**delta.get("created", {}))
+        session.commit()
+
+
+def test_idle_sessions_end(app, client_as, kb) -> None:
+    assert app.config["KB_IDLE_MINUTES"] == 60
+    volunteer = client_as("volunteer")
+    set_back(kb, "volunteer", seen={"minutes": 59})
+    assert volunteer.get("/").status_code == 200  # and the request counts as activity
+    set_back(kb, "volunteer", seen={"minutes": 59})
+    assert volunteer.get("/").status_code == 200
+    set_back(kb, "volunteer", seen={"minutes": 61})
+    response = volunteer.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    with kb.db.session() as session:  # the ended login is gone from the table
+        assert session.scalar(select(func.count()).select_from(LoginSession)) == 0
+
+
+def test_sessions_end_after_eight_hours_however_busy(app, client_as, kb) -> None:
+    volunteer = client_as("volunteer")
+    set_back(kb, "volunteer", created={"hours": 7, "minutes": 59})
+    assert volunteer.get("/").status_code == 200
+    set_back(kb, "volunteer", created={"minutes": 2})
+    assert volunteer.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("app_config", [TEST_CONFIG | {"KB_IDLE_MINUTES": 5}])
+def test_idle_limit_is_configurable(app, client_as, kb) -> None:
+    volunteer = client_as("volunteer")
+    set_back(kb, "volunteer", seen={"minutes": 6})
+    assert volunteer.get("/").status_code == 302
+
+
+def test_the_database_keeps_only_a_hash_of_the_cookie_token(app, client_as, kb) -> None:
+    volunteer = client_as("volunteer")
+    with volunteer.session_transaction() as cookie_session:
+        token = cookie_session["_user_id"]
+    with kb.db.session() as session:
+        stored = session.scalars(select(LoginSession.id)).all()
+    assert token not in stored and len(stored) == 1 and len(token) >= 40

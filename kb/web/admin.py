@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..accounts import AccountError, create_user, new_password, set_password
+from ..accounts import AccountError, create_user, end_sessions, new_password, set_password
 from ..models import User
 from .forms import ROLE_CHOICES, UserCreateForm, UserUpdateForm
 
@@ -58,6 +58,8 @@ def update_user(user_id: int):
         if demoting and admins <= 1:
             flash("Il doit rester au moins un administrateur actif.")
             return redirect(url_for("admin.users"))
+        if (user.role, user.active) != (form.role.data, bool(form.active.data)):
+            end_sessions(db, user.id)  # the account logs in again, with its new role or not at all
         user.role, user.active = form.role.data, bool(form.active.data)
         db.commit()
         detail = f"{user.username}: {user.role}, {'actif' if user.active else 'désactivé'}"
@@ -73,6 +75,7 @@ def reset_password(user_id: int):
     with kb.db.session() as db:
         user = db.get(User, user_id) or abort(404)
         set_password(user, password)
+        end_sessions(db, user.id)
         db.commit()
         username = user.username
     kb.audit(current_user.username, "password-reset", detail=username)

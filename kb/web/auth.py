@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
-from ..accounts import AccountError, authenticate, set_password, verify_password
+from ..accounts import AccountError, authenticate, end_session, end_sessions, set_password, verify_password
 from ..models import User
 from .forms import LoginForm, PasswordForm
-from .security import SessionUser, limiter, safe_target
+from .security import limiter, log_in, safe_target
 
 bp = Blueprint("auth", __name__)
 FAILED = "Identifiant ou mot de passe incorrect."
@@ -33,10 +33,8 @@ def login():
                 kb.audit(form.username.data.strip().lower() if known else "(inconnu)", "login-failed")
                 form.password.errors = [FAILED]
                 return render_template("login.html", form=form), 401
+            log_in(db, user)
             db.commit()
-            session.clear()
-            session.permanent = True
-            login_user(SessionUser(user))
             kb.audit(user.username, "login")
         return redirect(target)
     return render_template("login.html", form=form)
@@ -44,7 +42,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    current_app.extensions["kb"].audit(current_user.username, "logout")
+    kb = current_app.extensions["kb"]
+    with kb.db.session() as db:  # the login's row goes: a copy of the cookie opens nothing any more
+        end_session(db, current_user.get_id())
+        db.commit()
+    kb.audit(current_user.username, "logout")
     logout_user()
     session.clear()
     flash("Vous êtes déconnecté.")
@@ -66,8 +68,9 @@ def password():
             except AccountError as exc:
                 form.new.errors = [str(exc)]
                 return render_template("password.html", form=form), 400
+            end_sessions(db, user.id)  # every other login, and every copy of this one's cookie
+            log_in(db, user)
             db.commit()
-            login_user(SessionUser(user))
         kb.audit(current_user.username, "password-changed")
         flash("Votre mot de passe a été changé.")
         return redirect(url_for("search.index"))
