@@ -194,6 +194,16 @@ class LoginSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class LoginFailure(Base):
+    """A wrong password, for the login limits shared by every worker (kb/web/limits.py): keyed
+    hashes of the account name typed and of the client address, never either as typed."""
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    account: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64), index=True)
+
+
 class AuditEvent(Base):
     """Who did what, when, to which case: never the text itself."""
     __tablename__ = "audit_events"

@@ -1,12 +1,15 @@
 """Sessions, return addresses, login limits and password rules (issues 14 and 15)."""
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from kb.models import LoginSession, User
+from kb.config import load_settings
+from kb.models import LoginFailure, LoginSession, User
+from kb.web import create_app
 from kb.web.security import safe_target
 from tests.conftest import PASSWORD, TEST_CONFIG, case_row, ensure_user, write_jsonl
 
@@ -158,3 +161,83 @@ def test_the_database_keeps_only_a_hash_of_the_cookie_token(app, client_as, kb) 
     with kb.db.session() as session:
         stored = session.scalars(select(LoginSession.id)).all()
     assert token not in stored and len(stored) == 1 and len(token) >= 40
+
+
+LIMITED = TEST_CONFIG | {"RATELIMIT_ENABLED": True}
+
+
+def attempt(client, username: str, password: str, address: str | None = None, forwarded: str | None = None) -> int:
+    return client.post("/login", data={"username": username, "password": password},
+                       environ_base={"REMOTE_ADDR": address} if address else {},
+                       headers={"X-Forwarded-For": forwarded} if forwarded else {}).status_code
+
+
+@pytest.mark.parametrize("app_config", [LIMITED])
+def test_two_workers_on_one_database_share_the_counts(app, data_dir) -> None:
+    """Two app instances on one database are two gunicorn workers (or two servers)."""
+    ensure_user(app, "trainer", "trainer")
+    second = create_app(load_settings(data_dir=data_dir, database_url=os.environ.get("KB_DATABASE_URL")), LIMITED)
+    try:
+        workers = [app.test_client(), second.test_client()]
+        statuses = [attempt(workers[i % 2], "trainer", f"essai {i}") for i in range(5)]
+        assert statuses == [401] * 5
+        assert attempt(workers[0], "trainer", PASSWORD) == 429
+        assert attempt(workers[1], "trainer", PASSWORD) == 429
+    finally:
+        second.extensions["kb"].db.engine.dispose()
+
+
+@pytest.mark.parametrize("app_config", [LIMITED])
+def test_the_owner_elsewhere_still_logs_in_after_an_attacker_s_failures(app) -> None:
+    ensure_user(app, "volunteer", "volunteer")
+    client = app.test_client()
+    assert [attempt(client, "volunteer", f"essai {i}", "198.51.100.9") for i in range(6)] == [401] * 5 + [429]
+    assert attempt(client, "volunteer", PASSWORD, "198.51.100.9") == 429  # slowed down, even with the password
+    assert attempt(client, "volunteer", PASSWORD, "192.0.2.20") == 302  # the owner, at the office
+
+
+@pytest.mark.parametrize("app_config", [LIMITED])
+def test_an_address_guessing_many_accounts_is_locked_out(app) -> None:
+    ensure_user(app, "volunteer", "volunteer")
+    client = app.test_client()
+    statuses = [attempt(client, f"compte{i // 4}", f"essai {i}", "198.51.100.9") for i in range(30)]
+    assert statuses == [401] * 30  # never five for one account: only the address limit applies
+    assert attempt(client, "volunteer", PASSWORD, "198.51.100.9") == 429
+    assert attempt(client, "volunteer", PASSWORD, "192.0.2.20") == 302
+
+
+@pytest.mark.parametrize("app_config", [LIMITED | {"KB_PROXY_HOPS": 1}])
+def test_behind_one_proxy_each_forwarded_address_has_its_own_bucket(app) -> None:
+    ensure_user(app, "volunteer", "volunteer")
+    client = app.test_client()
+    assert [attempt(client, "volunteer", f"essai {i}", forwarded="198.51.100.9") for i in range(5)] == [401] * 5
+    assert attempt(client, "volunteer", PASSWORD, forwarded="198.51.100.9") == 429
+    # Same proxy (REMOTE_ADDR), another client behind it.
+    assert attempt(client, "volunteer", PASSWORD, forwarded="192.0.2.20") == 302
+
+
+@pytest.mark.parametrize("app_config", [LIMITED])
+def test_without_trusted_proxies_x_forwarded_for_cannot_be_spoofed(app) -> None:
+    ensure_user(app, "volunteer", "volunteer")
+    client = app.test_client()
+    statuses = [attempt(client, "volunteer", f"essai {i}", forwarded=f"203.0.113.{i}") for i in range(5)]
+    assert statuses == [401] * 5
+    assert attempt(client, "volunteer", PASSWORD, forwarded="203.0.113.99") == 429
+
+
+@pytest.mark.parametrize("app_config", [LIMITED])
+def test_password_page_is_limited_too(app, client_as) -> None:
+    volunteer = client_as("volunteer")
+    new = "une autre phrase de passe"
+    statuses = [volunteer.post("/account/password", data={"current": f"essai {i}", "new": new, "confirm": new}).status_code
+                for i in range(6)]
+    assert statuses == [400] * 5 + [429]
+    assert volunteer.post("/account/password", data={"current": PASSWORD, "new": new, "confirm": new}).status_code == 429
+
+
+@pytest.mark.parametrize("app_config", [LIMITED])
+def test_failures_are_stored_without_names_or_addresses(app, kb) -> None:
+    attempt(app.test_client(), "quelqu.un", "essai", "198.51.100.9")
+    with kb.db.session() as session:
+        row = session.scalars(select(LoginFailure)).one()
+    assert "quelqu" not in row.account + row.address and "198.51" not in row.account + row.address

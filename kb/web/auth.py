@@ -7,32 +7,30 @@ from flask_login import current_user, logout_user
 from ..accounts import AccountError, authenticate, end_session, end_sessions, set_password, verify_password
 from ..models import User
 from .forms import LoginForm, PasswordForm
-from .security import limiter, log_in, safe_target
+from . import limits
+from .security import log_in, safe_target
 
 bp = Blueprint("auth", __name__)
 FAILED = "Identifiant ou mot de passe incorrect."
 
 
-def _account_key() -> str:
-    """Rate-limit key per account name typed, whether or not the account exists."""
-    return "account:" + (request.form.get("username") or "").strip().lower()[:80]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("30 per 10 minutes", methods=["POST"])                       # per address
-@limiter.limit("5 per minute;20 per hour", methods=["POST"], key_func=_account_key)  # per account
 def login():
     kb = current_app.extensions["kb"]
     form = LoginForm()
     target = safe_target(request.args.get("next"), url_for("search.index"))  # checked before anything is recorded
     if form.validate_on_submit():
         with kb.db.session() as db:
+            limits.check(db, form.username.data)  # 429 before any password is checked
             user = authenticate(db, form.username.data, form.password.data)
             if user is None:
+                limits.record_failure(db, form.username.data)
+                db.commit()
                 known = db.query(User.id).filter(User.username == form.username.data.strip().lower()).scalar()
                 kb.audit(form.username.data.strip().lower() if known else "(inconnu)", "login-failed")
                 form.password.errors = [FAILED]
                 return render_template("login.html", form=form), 401
+            limits.forget_failures(db, form.username.data)
             log_in(db, user)
             db.commit()
             kb.audit(user.username, "login")
@@ -60,7 +58,10 @@ def password():
     if form.validate_on_submit():
         with kb.db.session() as db:
             user = db.get(User, current_user.user_id)
+            limits.check(db, user.username)  # the same limits as the login: this page also checks a password
             if not verify_password(user.password_hash, form.current.data):
+                limits.record_failure(db, user.username)
+                db.commit()
                 form.current.errors = ["Mot de passe actuel incorrect."]
                 return render_template("password.html", form=form), 400
             try:

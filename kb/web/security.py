@@ -13,10 +13,9 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
 from flask import session as flask_session
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user, login_user
 from sqlalchemy import delete, select, update
+from werkzeug.middleware.proxy_fix import ProxyFix
 from sqlalchemy.orm import Session
 
 from ..accounts import SESSION_HOURS, session_digest, start_session
@@ -70,8 +69,6 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[],
-                  headers_enabled=False)
 
 
 class Account(Protocol):
@@ -166,7 +163,11 @@ def init_security(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Connectez-vous pour accéder à la base de cas."
     login_manager.session_protection = "strong"
-    limiter.init_app(app)
+    # Behind KB_PROXY_HOPS reverse proxies, the client's address is the one they put in
+    # X-Forwarded-For; with 0 (the default) that header is ignored, so it cannot be spoofed.
+    hops = int(app.config.get("KB_PROXY_HOPS", os.environ.get("KB_PROXY_HOPS") or 0))
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)
     app.before_request(enforce_access)
     app.after_request(security_headers)
     app.jinja_env.globals["role_labels"] = ROLE_LABELS
