@@ -179,6 +179,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # A provisional password (first start, made or reset by an admin): the next login leads to the
+    # password page and nothing else until the person has chosen their own.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
 
     def can(self, role: str) -> bool:
         return self.active and ROLES.index(self.role) >= ROLES.index(role)

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from kb.accounts import AccountError, check_password_rules
 from kb.config import load_settings
 from kb.models import LoginFailure, LoginSession, User
 from kb.web import create_app
@@ -241,3 +243,83 @@ def test_failures_are_stored_without_names_or_addresses(app, kb) -> None:
     with kb.db.session() as session:
         row = session.scalars(select(LoginFailure)).one()
     assert "quelqu" not in row.account + row.address and "198.51" not in row.account + row.address
+
+
+def provisional_password(page) -> str:
+    return re.search(r'<code class="password">([^<]+)</code>', page.get_data(as_text=True)).group(1)
+
+
+def test_a_provisional_password_opens_only_the_password_page(app, client_as, runner, tmp_path) -> None:
+    runner.invoke(args=["kb", "import", str(write_jsonl(tmp_path / "c.jsonl", [case_row("AV-2021-001")]))])
+    admin = client_as("admin")
+    password = provisional_password(admin.post("/admin/users", data={"username": "nouveau", "role": "bureau"}))
+    newcomer = app.test_client()
+    login = newcomer.post("/login", query_string={"next": "/cases/AV-2021-001"},
+                          data={"username": "nouveau", "password": password})
+    assert login.headers["Location"] == "/account/password"
+    assert "Votre mot de passe est provisoire" in newcomer.get("/account/password").get_data(as_text=True)
+    for url in ("/", "/cases/AV-2021-001", "/intake/", "/bureau/", "/selections/"):
+        response = newcomer.get(url)
+        assert response.status_code == 302 and response.headers["Location"] == "/account/password", url
+    assert newcomer.get("/cases/AV-2021-001.json").status_code == 403
+    assert newcomer.post("/intake/", data={"title": "t"}).status_code == 302
+    new = "ma propre phrase de passe"
+    assert newcomer.post("/account/password", data={"current": password, "new": new, "confirm": new}).status_code == 302
+    assert newcomer.get("/cases/AV-2021-001").status_code == 200
+    again = app.test_client()
+    assert again.post("/login", data={"username": "nouveau", "password": new}).headers["Location"] == "/"
+
+
+def test_a_reset_password_is_provisional_too(app, client_as, kb) -> None:
+    admin = client_as("admin")
+    ensure_user(app, "volunteer", "volunteer")
+    password = provisional_password(admin.post(f"/admin/users/{user_id(kb, 'volunteer')}/password"))
+    client = app.test_client()
+    assert client.post("/login", data={"username": "volunteer", "password": password}).headers["Location"] == "/account/password"
+    assert client.get("/").headers["Location"] == "/account/password"
+
+
+def test_the_first_admin_printed_at_start_is_provisional(app, runner, kb) -> None:
+    output = runner.invoke(args=["kb", "ensure-admin"]).output
+    password = re.search(r"Mot de passe : (\S+)", output).group(1)
+    client = app.test_client()
+    assert client.post("/login", data={"username": "admin", "password": password}).headers["Location"] == "/account/password"
+    assert client.get("/admin/users").headers["Location"] == "/account/password"
+
+
+@pytest.mark.parametrize("password", [
+    "court", "onze carac.", "123456789012", "motdepasse123", "Azerty123456", "qwertyuiop123", "P@ssw0rd2026",
+    "soleil123456", "aaaaaaaaaaaaaaaa", "abcdefghijklmnop", "iloveyou1234", "Password1234!", "jetaime123456",
+])
+def test_short_or_common_passwords_are_refused(password: str) -> None:
+    with pytest.raises(AccountError):
+        check_password_rules(password)
+
+
+@pytest.mark.parametrize("password", [PASSWORD, "une autre phrase de passe", "ma propre phrase de passe",
+                                      "Mon vélo est vert 1987", "Permanence du jeudi soir !"])
+def test_passphrases_are_accepted(password: str) -> None:
+    check_password_rules(password)
+
+
+def test_the_new_password_must_differ_and_follow_the_rules(app, client_as) -> None:
+    volunteer = client_as("volunteer")
+    same = volunteer.post("/account/password", data={"current": PASSWORD, "new": PASSWORD, "confirm": PASSWORD})
+    assert same.status_code == 400 and "doit être différent de l&#39;actuel" in same.get_data(as_text=True)
+    common = volunteer.post("/account/password", data={"current": PASSWORD, "new": "motdepasse123",
+                                                       "confirm": "motdepasse123"})
+    assert common.status_code == 400 and "trop courant" in common.get_data(as_text=True)
+    short = volunteer.post("/account/password", data={"current": PASSWORD, "new": "court", "confirm": "court"})
+    assert short.status_code == 400 and "au moins 12 caractères" in short.get_data(as_text=True)
+    assert app.test_client().post("/login", data={"username": "volunteer", "password": PASSWORD}).status_code == 302
+
+
+def test_after_creating_an_account_the_form_is_empty_and_one_password_shows(app, client_as) -> None:
+    admin = client_as("admin")
+    admin.post("/admin/users", data={"username": "premiere", "role": "volunteer"})
+    page = admin.post("/admin/users", data={"username": "seconde", "role": "trainer"}).get_data(as_text=True)
+    assert page.count('<code class="password">') == 1 and "<strong>seconde</strong>" in page
+    assert "premiere</strong>" not in page
+    field = re.search(r'<input[^>]*name="username"[^>]*>', page).group(0)
+    assert 'value="seconde"' not in field and 'value="premiere"' not in field
+    assert admin.get("/admin/users").get_data(as_text=True).count('<code class="password">') == 0

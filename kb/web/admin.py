@@ -34,7 +34,7 @@ def create_user_view():
     password = new_password()
     with kb.db.session() as db:
         try:
-            user = create_user(db, form.username.data, password, form.role.data)
+            user = create_user(db, form.username.data, password, form.role.data, provisional=True)
         except AccountError as exc:
             form.username.errors = [str(exc)]
             return _page(form, status=400)
@@ -42,7 +42,8 @@ def create_user_view():
         username = user.username
     kb.audit(current_user.username, "user-created", detail=f"{username} ({form.role.data})")
     # Shown once, in this answer only: never flashed (the session cookie is signed, not encrypted).
-    return _page(shown_password=(username, password))
+    # The form starts empty again, for the next account.
+    return _page(UserCreateForm(formdata=None), shown_password=(username, password))
 
 
 @bp.post("/users/<int:user_id>")
@@ -74,7 +75,7 @@ def reset_password(user_id: int):
     password = new_password()
     with kb.db.session() as db:
         user = db.get(User, user_id) or abort(404)
-        set_password(user, password)
+        set_password(user, password, provisional=True)
         end_sessions(db, user.id)
         db.commit()
         username = user.username

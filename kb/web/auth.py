@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
-from ..accounts import AccountError, authenticate, end_session, end_sessions, set_password, verify_password
+from ..accounts import MIN_PASSWORD, AccountError, authenticate, end_session, end_sessions, set_password, verify_password
 from ..models import User
 from .forms import LoginForm, PasswordForm
 from . import limits
@@ -34,6 +34,8 @@ def login():
             log_in(db, user)
             db.commit()
             kb.audit(user.username, "login")
+            if user.must_change_password:
+                return redirect(url_for("auth.password"))
         return redirect(target)
     return render_template("login.html", form=form)
 
@@ -63,16 +65,26 @@ def password():
                 limits.record_failure(db, user.username)
                 db.commit()
                 form.current.errors = ["Mot de passe actuel incorrect."]
-                return render_template("password.html", form=form), 400
+                return password_page(form, 400)
+            if form.new.data == form.current.data:
+                form.new.errors = ["Le nouveau mot de passe doit être différent de l'actuel."]
+                return password_page(form, 400)
             try:
                 set_password(user, form.new.data)
             except AccountError as exc:
                 form.new.errors = [str(exc)]
-                return render_template("password.html", form=form), 400
+                return password_page(form, 400)
             end_sessions(db, user.id)  # every other login, and every copy of this one's cookie
             log_in(db, user)
             db.commit()
         kb.audit(current_user.username, "password-changed")
         flash("Votre mot de passe a été changé.")
         return redirect(url_for("search.index"))
-    return render_template("password.html", form=form)
+    return password_page(form)
+
+
+def password_page(form: PasswordForm, status: int = 200):
+    rules = (f"Au moins {MIN_PASSWORD} caractères, ni un mot de passe courant ni une de ses variantes : "
+             "une phrase de quelques mots convient bien.")
+    return render_template("password.html", form=form, rules=rules,
+                           provisional=current_user.must_change_password), status

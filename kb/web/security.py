@@ -22,6 +22,8 @@ from ..accounts import SESSION_HOURS, session_digest, start_session
 from ..models import ROLES, LoginSession, User, utcnow
 
 PUBLIC = {"auth.login", "static"}
+# All that a login with a provisional password may open until it has been changed.
+WHILE_PROVISIONAL = {"auth.password", "auth.logout"}
 ACCESS: dict[str, str] = {
     "search.index": "volunteer",
     "search.api_search": "volunteer",
@@ -76,6 +78,7 @@ class Account(Protocol):
     id: int
     username: str
     role: str
+    must_change_password: bool
 
 
 class SessionUser(UserMixin):
@@ -86,6 +89,7 @@ class SessionUser(UserMixin):
         self.user_id = user.id
         self.username = user.username
         self.role = user.role
+        self.must_change_password = bool(user.must_change_password)
         self.id = token
 
     def can(self, role: str) -> bool:
@@ -119,7 +123,7 @@ def load_user(token: str) -> SessionUser | None:
     now = utcnow()
     with kb.db.engine.connect() as connection:
         row = connection.execute(
-            select(users.c.id, users.c.username, users.c.role, users.c.active,
+            select(users.c.id, users.c.username, users.c.role, users.c.active, users.c.must_change_password,
                    sessions.c.created_at, sessions.c.last_seen_at)
             .join(sessions, sessions.c.user_id == users.c.id).where(sessions.c.id == digest)).one_or_none()
         if row is None or not row.active:
@@ -184,6 +188,10 @@ def enforce_access():
         if request.path.startswith("/api/") or request.path.endswith(".json"):
             return jsonify({"error": "login required"}), 401
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+    if current_user.must_change_password and endpoint not in WHILE_PROVISIONAL:
+        if request.path.startswith("/api/") or request.path.endswith(".json"):
+            return jsonify({"error": "password change required"}), 403
+        return redirect(url_for("auth.password"))
     if not current_user.can(role):
         abort(403)
     return None
