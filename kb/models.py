@@ -187,6 +187,15 @@ class User(Base):
         return self.active and ROLES.index(self.role) >= ROLES.index(role)
 
 
+class UsedFormToken(Base):
+    """The one-time token of an intake form that created a case: the same form sent again (a double
+    click, a worker killed after the commit) shows that case instead of creating it twice."""
+    __tablename__ = "used_form_tokens"
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_ref: Mapped[str] = mapped_column(String(40))
+    used_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class LoginSession(Base):
     """One login: the cookie carries a random token, the database only its SHA-256. Logging out,
     a deactivation, a role change or a new password deletes the row, which ends every copy of the cookie."""

@@ -1,4 +1,4 @@
-"""server-side login sessions, failed logins for the shared limits, provisional passwords
+"""server-side login sessions, failed logins for the shared limits, provisional passwords, used intake form tokens
 
 Revision ID: 0002
 Revises: 0001
@@ -30,6 +30,12 @@ def upgrade() -> None:
     with op.batch_alter_table('login_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_login_sessions_user_id'), ['user_id'], unique=False)
 
+    op.create_table('used_form_tokens',
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('case_ref', sa.String(length=40), nullable=False),
+    sa.Column('used_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('token')
+    )
     op.create_table('login_failures',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', sa.DateTime(), nullable=False),
@@ -43,6 +49,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('used_form_tokens')
     with op.batch_alter_table('login_failures', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_login_failures_at'))
         batch_op.drop_index(batch_op.f('ix_login_failures_address'))
