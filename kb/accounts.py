@@ -6,7 +6,6 @@ import secrets
 from datetime import timedelta
 
 from argon2 import PasswordHasher
-from zxcvbn import zxcvbn
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -32,7 +31,10 @@ class AccountError(ValueError):
 
 def is_common(password: str) -> bool:
     """In zxcvbn's list of common passwords, or made only of such entries and patterns, or
-    otherwise quick to guess. zxcvbn reads at most 72 characters; more are past any list."""
+    otherwise quick to guess. zxcvbn reads at most 72 characters; more are past any list.
+    Imported here: its dictionaries take 14 MB, which a web worker needs only when a password is set."""
+    from zxcvbn import zxcvbn
+
     result = zxcvbn(password[:72])
     made_of_common = all(match["pattern"] in COMMON_PATTERNS
                          or (match["pattern"] == "dictionary" and match["dictionary_name"] == "passwords")
