@@ -6,8 +6,8 @@ from flask_login import current_user, logout_user
 
 from ..accounts import MIN_PASSWORD, AccountError, authenticate, end_session, end_sessions, set_password, verify_password
 from ..models import User
-from .forms import LoginForm, PasswordForm
 from . import limits
+from .forms import LoginForm, PasswordForm
 from .security import log_in, safe_target
 
 bp = Blueprint("auth", __name__)

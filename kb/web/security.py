@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -15,8 +15,8 @@ from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
 from flask import session as flask_session
 from flask_login import LoginManager, UserMixin, current_user, login_user
 from sqlalchemy import delete, select, update
-from werkzeug.middleware.proxy_fix import ProxyFix
 from sqlalchemy.orm import Session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..accounts import SESSION_HOURS, session_digest, start_session
 from ..models import ROLES, LoginSession, User, utcnow
