@@ -1,9 +1,13 @@
 """Sessions, return addresses, login limits and password rules (issues 14 and 15)."""
 from __future__ import annotations
 
+import json
 import os
 import re
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -174,17 +178,39 @@ def attempt(client, username: str, password: str, address: str | None = None, fo
                        headers={"X-Forwarded-For": forwarded} if forwarded else {}).status_code
 
 
+WORKER = r"""
+import json, sys
+from kb.config import load_settings
+from kb.web import create_app
+app = create_app(load_settings(), {"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": True})
+client = app.test_client()
+print(json.dumps([client.post("/login", data={"username": "trainer", "password": p}).status_code
+                  for p in sys.argv[1:]]))
+"""
+
+
+def other_worker(data_dir, *passwords: str) -> list[int]:
+    """Login attempts from another process on the same data folder and database: another gunicorn
+    worker, or another server (an in-memory limiter would not see this one's counts)."""
+    env = dict(os.environ, KB_DATA_DIR=str(data_dir))
+    out = subprocess.run([sys.executable, "-c", WORKER, *passwords], cwd=Path(__file__).resolve().parents[1],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 @pytest.mark.parametrize("app_config", [LIMITED])
 def test_two_workers_on_one_database_share_the_counts(app, data_dir) -> None:
-    """Two app instances on one database are two gunicorn workers (or two servers)."""
     ensure_user(app, "trainer", "trainer")
+    client = app.test_client()
+    assert other_worker(data_dir, "essai 1", "essai 2", "essai 3") == [401] * 3
+    assert [attempt(client, "trainer", f"essai {i}") for i in (4, 5)] == [401] * 2
+    assert attempt(client, "trainer", PASSWORD) == 429  # three of the five came from the other worker
+    assert other_worker(data_dir, PASSWORD) == [429]
+    # And two app instances in one process (as the test client sees them) agree too.
     second = create_app(load_settings(data_dir=data_dir, database_url=os.environ.get("KB_DATABASE_URL")), LIMITED)
     try:
-        workers = [app.test_client(), second.test_client()]
-        statuses = [attempt(workers[i % 2], "trainer", f"essai {i}") for i in range(5)]
-        assert statuses == [401] * 5
-        assert attempt(workers[0], "trainer", PASSWORD) == 429
-        assert attempt(workers[1], "trainer", PASSWORD) == 429
+        assert attempt(second.test_client(), "trainer", PASSWORD) == 429
     finally:
         second.extensions["kb"].db.engine.dispose()
 
