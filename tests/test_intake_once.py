@@ -3,6 +3,8 @@ killed after its commit, the browser's "send again")."""
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
@@ -73,3 +75,21 @@ def test_a_form_without_a_token_still_saves(client, kb) -> None:
     client.post("/intake/save", data=RAW | {"once": ""})
     client.post("/intake/save", data=RAW | {"once": "<script>"})
     assert count_cases(kb) == 2
+
+
+def test_a_double_click_sends_the_form_twice_at_once(app, client, kb) -> None:
+    fields, token = review(client)
+    browsers = []
+    for _ in range(4):  # the same browser session, four requests in flight together
+        browser = app.test_client()
+        browser.set_cookie("session", client.get_cookie("session").value)
+        browsers.append(browser)
+    barrier = threading.Barrier(len(browsers))
+
+    def send(browser):
+        barrier.wait()
+        return browser.post("/intake/save", data=fields | {"once": token}).headers["Location"]
+
+    with ThreadPoolExecutor(len(browsers)) as pool:
+        locations = list(pool.map(send, browsers))
+    assert set(locations) == {"/cases/AV-2024-001"} and count_cases(kb) == 1
