@@ -17,7 +17,7 @@ from kb.config import load_settings
 from kb.models import LoginFailure, LoginSession, User
 from kb.web import create_app
 from kb.web.security import safe_target
-from tests.conftest import PASSWORD, TEST_CONFIG, case_row, ensure_user, write_jsonl
+from tests.conftest import PASSWORD, TEST_CONFIG, case_row, ensure_user, fresh_app, write_jsonl
 
 NASTY_TARGETS = [
     "//evil.example", "///evil.example", "/\\evil.example", "\\\\evil.example", "/\t/evil.example",
@@ -349,3 +349,18 @@ def test_after_creating_an_account_the_form_is_empty_and_one_password_shows(app,
     field = re.search(r'<input[^>]*name="username"[^>]*>', page).group(0)
     assert 'value="seconde"' not in field and 'value="premiere"' not in field
     assert admin.get("/admin/users").get_data(as_text=True).count('<code class="password">') == 0
+
+
+def test_a_provisional_password_stays_provisional_through_backup_and_restore(app, runner, tmp_path) -> None:
+    output = runner.invoke(args=["kb", "ensure-admin"]).output
+    password = re.search(r"Mot de passe : (\S+)", output).group(1)
+    backup = tmp_path / "kb-backup.json"
+    assert runner.invoke(args=["kb", "backup", str(backup)]).exit_code == 0
+    app.extensions["kb"].db.engine.dispose()
+    restored = fresh_app(tmp_path / "restored", TEST_CONFIG)
+    try:
+        assert restored.test_cli_runner().invoke(args=["kb", "restore", str(backup)]).exit_code == 0
+        login = restored.test_client().post("/login", data={"username": "admin", "password": password})
+        assert login.headers["Location"] == "/account/password"
+    finally:
+        restored.extensions["kb"].db.engine.dispose()
