@@ -1,17 +1,25 @@
 """Accounts: Argon2id password hashes, roles, and the checks the login page relies on."""
 from __future__ import annotations
 
+import hashlib
 import secrets
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from .models import ROLES, User, utcnow
+from .models import ROLES, LoginSession, User, utcnow
 
 hasher = PasswordHasher()  # argon2-cffi's defaults are Argon2id with RFC 9106's low-memory profile
-MIN_PASSWORD = 10
+MIN_PASSWORD = 12
+# zxcvbn's match patterns that make a password guessable when it is made of nothing else: entries of
+# its list of 30,000 common passwords (in any case, in l33t, reversed), keyboard rows, sequences,
+# repeats, dates and years.
+COMMON_PATTERNS = {"spatial", "sequence", "repeat", "date", "regex"}
+MIN_SCORE = 3  # zxcvbn's "safely unguessable" (over 10^8 guesses)
+SESSION_HOURS = 8  # a login ends 8 hours after it started, however busy
 # Verifying against this when the account does not exist takes as long as a real check,
 # so the answer's timing does not tell whether the account exists.
 _DUMMY_HASH = hasher.hash(secrets.token_hex(16))
@@ -21,12 +29,30 @@ class AccountError(ValueError):
     """A French message for the person at the keyboard."""
 
 
+def is_common(password: str) -> bool:
+    """In zxcvbn's list of common passwords, or made only of such entries and patterns, or
+    otherwise quick to guess. zxcvbn reads at most 72 characters; more are past any list.
+    Imported here: its dictionaries take 14 MB, which a web worker needs only when a password is set."""
+    from zxcvbn import zxcvbn
+
+    result = zxcvbn(password[:72])
+    made_of_common = all(match["pattern"] in COMMON_PATTERNS
+                         or (match["pattern"] == "dictionary" and match["dictionary_name"] == "passwords")
+                         for match in result["sequence"])
+    return made_of_common or result["score"] < MIN_SCORE
+
+
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"Le mot de passe doit compter au moins {MIN_PASSWORD} caractères.")
+    if is_common(password):
+        raise AccountError("Ce mot de passe est trop courant ou trop facile à deviner (il figure, ou presque, "
+                           "dans une liste de mots de passe connus). Une phrase de quelques mots convient mieux.")
 
 
-def create_user(session: Session, username: str, password: str, role: str) -> User:
+def create_user(session: Session, username: str, password: str, role: str, provisional: bool = False) -> User:
+    """`provisional`: a password made for the person (printed at first start, or by an admin),
+    to be replaced at their first login."""
     username = username.strip().lower()
     if role not in ROLES:
         raise AccountError(f"Rôle inconnu : {role}.")
@@ -35,16 +61,17 @@ def create_user(session: Session, username: str, password: str, role: str) -> Us
     if session.scalar(select(User).where(User.username == username)):
         raise AccountError("Cet identifiant existe déjà.")
     check_password_rules(password)
-    user = User(username=username, password_hash=hasher.hash(password), role=role)
+    user = User(username=username, password_hash=hasher.hash(password), role=role, must_change_password=provisional)
     session.add(user)
     session.flush()
     return user
 
 
-def set_password(user: User, password: str) -> None:
+def set_password(user: User, password: str, provisional: bool = False) -> None:
     check_password_rules(password)
     user.password_hash = hasher.hash(password)
     user.password_changed_at = utcnow()
+    user.must_change_password = provisional
 
 
 def verify_password(password_hash: str, password: str) -> bool:
@@ -72,3 +99,26 @@ def count_users(session: Session) -> int:
 
 def new_password() -> str:
     return secrets.token_urlsafe(12)
+
+
+def session_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def start_session(session: Session, user_id: int) -> str:
+    """A new login session; returns the token for the cookie (the database keeps only its hash).
+    Sessions past the 8-hour limit, of anyone, are swept at the same time."""
+    now = utcnow()
+    session.execute(delete(LoginSession).where(LoginSession.created_at < now - timedelta(hours=SESSION_HOURS)))
+    token = secrets.token_urlsafe(32)
+    session.add(LoginSession(id=session_digest(token), user_id=user_id, created_at=now, last_seen_at=now))
+    return token
+
+
+def end_session(session: Session, token: str) -> None:
+    session.execute(delete(LoginSession).where(LoginSession.id == session_digest(token)))
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Every login of this account ends, on every device and in every copy of its cookie."""
+    session.execute(delete(LoginSession).where(LoginSession.user_id == user_id))

@@ -46,7 +46,7 @@ def dump(kb: KnowledgeBase) -> dict[str, Any]:
         } for c in db.scalars(select(Case).order_by(Case.id).options(
             selectinload(Case.themes), selectinload(Case.sectors), selectinload(Case.legal_refs)))]
         users = [{"username": u.username, "password_hash": u.password_hash, "role": u.role, "active": u.active,
-                  "created_at": _iso(u.created_at), "password_changed_at": _iso(u.password_changed_at)}
+                  "must_change_password": u.must_change_password, "created_at": _iso(u.created_at), "password_changed_at": _iso(u.password_changed_at)}
                  for u in db.scalars(select(User).order_by(User.id))]
         selections = [{
             "title": s.title, "description": s.description, "owner": s.owner.username, "shared": s.shared,
@@ -122,6 +122,7 @@ def restore(kb: KnowledgeBase, path: Path) -> dict[str, int]:
         for u in data["users"]:
             users[u["username"]] = User(username=u["username"], password_hash=u["password_hash"], role=u["role"],
                                         active=u["active"], created_at=_dt(u["created_at"]),
+                                        must_change_password=u.get("must_change_password", False),
                                         password_changed_at=_dt(u["password_changed_at"]))
             db.add(users[u["username"]])
         for s in data["selections"]:

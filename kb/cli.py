@@ -108,12 +108,14 @@ def load_demo_command(force: bool) -> None:
 @click.argument("username")
 @click.option("--role", type=click.Choice(ROLES), default="volunteer", show_default=True)
 @click.password_option(help="Asked for when not given.")
-def create_user_command(username: str, role: str, password: str) -> None:
+@click.option("--provisional", is_flag=True,
+              help="A password made for someone else: they must change it at their first login.")
+def create_user_command(username: str, role: str, password: str, provisional: bool) -> None:
     """Create an account (the first admin, for instance)."""
     kb = knowledge_base()
     with kb.db.session() as session:
         try:
-            create_user(session, username, password, role)
+            create_user(session, username, password, role, provisional=provisional)
         except AccountError as exc:
             raise click.ClickException(str(exc))
         session.commit()
@@ -131,11 +133,11 @@ def ensure_admin_command() -> None:
                        "(un administrateur peut réinitialiser un mot de passe).")
             return
         password = new_password()
-        create_user(session, "admin", password, "admin")
+        create_user(session, "admin", password, "admin", provisional=True)
         session.commit()
     kb.audit("cli", "user-created", detail="admin (admin)")
     click.echo(f"Premier compte créé. Identifiant : admin   Mot de passe : {password}")
-    click.echo("Changez ce mot de passe après la connexion (cliquez sur votre nom, en haut à droite).")
+    click.echo("Ce mot de passe est provisoire : la première connexion en demande un nouveau.")
 
 
 @kb_cli.command("serve")

@@ -179,9 +179,41 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # A provisional password (first start, made or reset by an admin): the next login leads to the
+    # password page and nothing else until the person has chosen their own.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
 
     def can(self, role: str) -> bool:
         return self.active and ROLES.index(self.role) >= ROLES.index(role)
+
+
+class UsedFormToken(Base):
+    """The one-time token of an intake form that created a case: the same form sent again (a double
+    click, a worker killed after the commit) shows that case instead of creating it twice."""
+    __tablename__ = "used_form_tokens"
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_ref: Mapped[str] = mapped_column(String(40))
+    used_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LoginSession(Base):
+    """One login: the cookie carries a random token, the database only its SHA-256. Logging out,
+    a deactivation, a role change or a new password deletes the row, which ends every copy of the cookie."""
+    __tablename__ = "login_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LoginFailure(Base):
+    """A wrong password, for the login limits shared by every worker (kb/web/limits.py): keyed
+    hashes of the account name typed and of the client address, never either as typed."""
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    account: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class AuditEvent(Base):

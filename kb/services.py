@@ -24,8 +24,8 @@ from .case_view import CaseView, load_case_view
 from .config import Settings
 from .db import Database
 from .locks import file_lock
-from .models import (AuditEvent, Case, IndexTask, LegalRef, Sector, Theme, case_legal_refs, case_sectors, case_themes,
-                     utcnow)
+from .models import (AuditEvent, Case, IndexTask, LegalRef, Sector, Theme, UsedFormToken, case_legal_refs, case_sectors,
+                     case_themes, utcnow)
 from .records import CaseRecord
 
 
@@ -167,19 +167,26 @@ class KnowledgeBase:
         self.apply_outbox()
         return report
 
-    def create_case(self, record: CaseRecord, actor: str, attempts: int = 5) -> str:
-        """Store a new case under the next free AV-YEAR-NNN ref; retried if another process took it."""
+    def create_case(self, record: CaseRecord, actor: str, attempts: int = 5, form_token: str | None = None) -> str:
+        """Store a new case under the next free AV-YEAR-NNN ref; retried if another process took it.
+        `form_token`, a form's one-time token, is recorded as used in the same transaction; if it was
+        used already, nothing is stored and the ref of the case it created is returned."""
         year = record.year or utcnow().year
         for _ in range(attempts):
             with self.db.session() as session, self._turn_to_choose_a_ref(session, year):
+                done = form_token and session.get(UsedFormToken, form_token)
+                if done:
+                    return done.case_ref
                 try:
                     ref = self.next_ref(session, year)
                     case = Case(ref=ref, created_at=utcnow())
                     session.add(case)
                     self._fill(session, case, replace(record, ref=ref))
                     self._record_change(session, ref, "upsert", actor, "create")
+                    if form_token:
+                        session.add(UsedFormToken(token=form_token, case_ref=ref))
                     session.commit()
-                except IntegrityError:  # another process took the ref (or a new sector) first
+                except IntegrityError:  # another process took the ref (or a new sector, or the token) first
                     session.rollback()
                     continue
             self.apply_outbox()

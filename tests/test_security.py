@@ -135,6 +135,8 @@ def test_admin_creates_deactivates_and_resets(app, client_as, kb) -> None:
     password = re.search(r'<code class="password">([^<]+)</code>', page.get_data(as_text=True)).group(1)
     newcomer = app.test_client()
     assert newcomer.post("/login", data={"username": "nouvelle.benevole", "password": password}).status_code == 302
+    own = "ma propre phrase de passe"  # a provisional password must be changed first
+    assert newcomer.post("/account/password", data={"current": password, "new": own, "confirm": own}).status_code == 302
     assert newcomer.get("/intake/").status_code == 403
     with kb.db.session() as session:
         user_id = session.scalar(select(User.id).where(User.username == "nouvelle.benevole"))

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..accounts import AccountError, create_user, new_password, set_password
+from ..accounts import AccountError, create_user, end_sessions, new_password, set_password
 from ..models import User
 from .forms import ROLE_CHOICES, UserCreateForm, UserUpdateForm
 
@@ -34,7 +34,7 @@ def create_user_view():
     password = new_password()
     with kb.db.session() as db:
         try:
-            user = create_user(db, form.username.data, password, form.role.data)
+            user = create_user(db, form.username.data, password, form.role.data, provisional=True)
         except AccountError as exc:
             form.username.errors = [str(exc)]
             return _page(form, status=400)
@@ -42,7 +42,8 @@ def create_user_view():
         username = user.username
     kb.audit(current_user.username, "user-created", detail=f"{username} ({form.role.data})")
     # Shown once, in this answer only: never flashed (the session cookie is signed, not encrypted).
-    return _page(shown_password=(username, password))
+    # The form starts empty again, for the next account.
+    return _page(UserCreateForm(formdata=None), shown_password=(username, password))
 
 
 @bp.post("/users/<int:user_id>")
@@ -58,6 +59,8 @@ def update_user(user_id: int):
         if demoting and admins <= 1:
             flash("Il doit rester au moins un administrateur actif.")
             return redirect(url_for("admin.users"))
+        if (user.role, user.active) != (form.role.data, bool(form.active.data)):
+            end_sessions(db, user.id)  # the account logs in again, with its new role or not at all
         user.role, user.active = form.role.data, bool(form.active.data)
         db.commit()
         detail = f"{user.username}: {user.role}, {'actif' if user.active else 'désactivé'}"
@@ -72,7 +75,8 @@ def reset_password(user_id: int):
     password = new_password()
     with kb.db.session() as db:
         user = db.get(User, user_id) or abort(404)
-        set_password(user, password)
+        set_password(user, password, provisional=True)
+        end_sessions(db, user.id)
         db.commit()
         username = user.username
     kb.audit(current_user.username, "password-reset", detail=username)

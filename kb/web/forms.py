@@ -119,6 +119,7 @@ class ReviewForm(CaseFields):
     """Step two: the anonymised text as the reviewer corrected it; only this is stored."""
     accept_residuals = BooleanField("J'ai vérifié : les éléments signalés ne permettent pas d'identifier quelqu'un.")
     reviewed = HiddenField(default="1")
+    once = HiddenField()  # the intake's one-time token (kb/web/intake.py); empty on the other review pages
 
 
 class LoginForm(Form):

@@ -6,6 +6,8 @@ every path that stores reviewed text (new case, case edit, archive drafts).
 """
 from __future__ import annotations
 
+import re
+import secrets
 from typing import Callable
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -13,6 +15,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..anonymization import LIST_FIELDS, TEXT_FIELDS, anonymize_cases
+from ..models import UsedFormToken
 from ..records import CaseRecord
 from .forms import RawCaseForm, ReviewForm
 
@@ -89,16 +92,26 @@ def new():
     review = proposal_form(proposal.fields, {
         "themes": form.themes.data, "sectors": ", ".join(proposal.lists["sectors"]), "year": form.year.data,
         "channel": form.channel.data, "legal_refs": "\n".join(proposal.lists["legal_refs"])})
+    review.once.data = secrets.token_urlsafe(24)  # one case per review form, however often it is sent
     return review_page(review, url_for("intake.save"), replacements=proposal.replacements)
 
 
 @bp.post("/save")
 def save():
-    """Step two: store the reviewed text as a new case."""
+    """Step two: store the reviewed text as a new case. A form sent a second time (its token is
+    recorded with the case, in the same transaction) shows the case it created instead."""
     kb = current_app.extensions["kb"]
+    token = request.form.get("once", "")
+    token = token if re.fullmatch(r"[A-Za-z0-9_-]{16,64}", token) else None
+    if token:
+        with kb.db.session() as db:
+            done = db.get(UsedFormToken, token)
+        if done:
+            flash(f"Ce formulaire a déjà été enregistré : voici le cas {done.case_ref}.")
+            return redirect(url_for("cases.show", ref=done.case_ref))
 
     def store(record: CaseRecord) -> str:
-        ref = kb.create_case(record, actor=current_user.username)
+        ref = kb.create_case(record, actor=current_user.username, form_token=token)
         flash(f"Le cas {ref} a été enregistré.")
         return ref
 

@@ -5,18 +5,25 @@ an endpoint without a rule is refused, and the access-matrix test fails until it
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import os
+import unicodedata
+from datetime import timedelta
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from flask_login import LoginManager, UserMixin, current_user
-from sqlalchemy import select
+from flask import session as flask_session
+from flask_login import LoginManager, UserMixin, current_user, login_user
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ..models import ROLES, User
+from ..accounts import SESSION_HOURS, session_digest, start_session
+from ..models import ROLES, LoginSession, User, utcnow
 
 PUBLIC = {"auth.login", "static"}
+# All that a login with a provisional password may open until it has been changed.
+WHILE_PROVISIONAL = {"auth.password", "auth.logout"}
 ACCESS: dict[str, str] = {
     "search.index": "volunteer",
     "search.api_search": "volunteer",
@@ -58,13 +65,12 @@ ACCESS: dict[str, str] = {
     "admin.reset_password": "admin",
 }
 ROLE_LABELS = {"volunteer": "Bénévole", "trainer": "Formateur", "bureau": "Bureau", "admin": "Administrateur"}
-SESSION_HOURS = 8
+IDLE_MINUTES = 60  # a login also ends after this long without a request (KB_IDLE_MINUTES)
+TOUCH_EVERY = timedelta(minutes=1)
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[],
-                  headers_enabled=False)
 
 
 class Account(Protocol):
@@ -72,47 +78,88 @@ class Account(Protocol):
     id: int
     username: str
     role: str
-    password_changed_at: datetime
+    must_change_password: bool
 
 
 class SessionUser(UserMixin):
-    """The logged-in user as the session knows it. The id carries the password's date, so changing
-    or resetting a password ends every other session of that account."""
+    """The logged-in user as this request knows it. Its id, kept in the session cookie, is the
+    login's random token; the database holds the token's hash (LoginSession), checked on every request."""
 
-    def __init__(self, user: Account) -> None:
+    def __init__(self, user: Account, token: str) -> None:
         self.user_id = user.id
         self.username = user.username
         self.role = user.role
-        self.id = f"{user.id}:{password_stamp(user)}"
+        self.must_change_password = bool(user.must_change_password)
+        self.id = token
 
     def can(self, role: str) -> bool:
         return ROLES.index(self.role) >= ROLES.index(role)
 
 
-def password_stamp(user: Account) -> str:
-    """To the microsecond: a password changed in the same second as the last one still ends old sessions."""
-    return str(round(user.password_changed_at.timestamp() * 1_000_000))
+def log_in(session: Session, user: User) -> SessionUser:
+    """Start a login session for `user` (committed by the caller) and put it in the cookie."""
+    token = start_session(session, user.id)
+    session_user = SessionUser(user, token)
+    flask_session.clear()  # a new cookie: nothing from before the login carries over
+    flask_session.permanent = True
+    login_user(session_user)
+    return session_user
+
+
+def idle_limit() -> timedelta:
+    return timedelta(minutes=current_app.config["KB_IDLE_MINUTES"])
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> SessionUser | None:
-    try:
-        user_id, stamp = session_id.split(":")
-    except ValueError:
-        return None
-    if not user_id.isdigit():
+def load_user(token: str) -> SessionUser | None:
+    """Every request: the login session must exist, be younger than SESSION_HOURS, have been used
+    within the idle limit, and belong to an active account. One plain statement, no ORM session;
+    the last-seen time is written at most once a minute."""
+    if not token or len(token) > 100:
         return None
     kb = current_app.extensions["kb"]
-    users = User.__table__
-    with kb.db.engine.connect() as connection:  # every request asks: one plain statement, no ORM session
-        user = connection.execute(select(users.c.id, users.c.username, users.c.role, users.c.active,
-                                         users.c.password_changed_at).where(users.c.id == int(user_id))).one_or_none()
-    if user is None or not user.active or password_stamp(user) != stamp:
-        return None
-    return SessionUser(user)
+    users, sessions = User.__table__, LoginSession.__table__
+    digest = session_digest(token)
+    now = utcnow()
+    with kb.db.engine.connect() as connection:
+        row = connection.execute(
+            select(users.c.id, users.c.username, users.c.role, users.c.active, users.c.must_change_password,
+                   sessions.c.created_at, sessions.c.last_seen_at)
+            .join(sessions, sessions.c.user_id == users.c.id).where(sessions.c.id == digest)).one_or_none()
+        if row is None or not row.active:
+            return None
+        if row.created_at < now - timedelta(hours=SESSION_HOURS) or row.last_seen_at < now - idle_limit():
+            connection.execute(delete(sessions).where(sessions.c.id == digest))
+            connection.commit()
+            return None
+        if now - row.last_seen_at > TOUCH_EVERY:
+            connection.execute(update(sessions).where(sessions.c.id == digest).values(last_seen_at=now))
+            connection.commit()
+    return SessionUser(row, token)
+
+
+MAX_TARGET = 2000
+
+
+def safe_target(target: str | None, default: str) -> str:
+    """`target` if it is a path on this site, else `default`: the one check for every return address
+    a request carries (the login's `next`, the selections' `next`).
+
+    Accepted: a relative path starting with a single "/", without a backslash, a scheme or a host,
+    and without control, format or space characters (browsers drop a tab or a newline, so
+    "/\t/evil.example" would become "//evil.example"; CR or LF would break the Location header)."""
+    if not target or len(target) > MAX_TARGET or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target or any(unicodedata.category(char)[0] in "CZ" for char in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
 
 
 def init_security(app: Flask) -> None:
+    app.config.setdefault("KB_IDLE_MINUTES", int(os.environ.get("KB_IDLE_MINUTES") or IDLE_MINUTES))
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=SESSION_HOURS)
     # Behind HTTPS (KB_HTTPS=1), the session cookie is never sent over plain HTTP.
     app.config["SESSION_COOKIE_SECURE"] = bool(app.config.get("KB_HTTPS"))
@@ -120,7 +167,11 @@ def init_security(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Connectez-vous pour accéder à la base de cas."
     login_manager.session_protection = "strong"
-    limiter.init_app(app)
+    # Behind KB_PROXY_HOPS reverse proxies, the client's address is the one they put in
+    # X-Forwarded-For; with 0 (the default) that header is ignored, so it cannot be spoofed.
+    hops = int(app.config.get("KB_PROXY_HOPS", os.environ.get("KB_PROXY_HOPS") or 0))
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)
     app.before_request(enforce_access)
     app.after_request(security_headers)
     app.jinja_env.globals["role_labels"] = ROLE_LABELS
@@ -137,6 +188,10 @@ def enforce_access():
         if request.path.startswith("/api/") or request.path.endswith(".json"):
             return jsonify({"error": "login required"}), 401
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+    if current_user.must_change_password and endpoint not in WHILE_PROVISIONAL:
+        if request.path.startswith("/api/") or request.path.endswith(".json"):
+            return jsonify({"error": "password change required"}), 403
+        return redirect(url_for("auth.password"))
     if not current_user.can(role):
         abort(403)
     return None

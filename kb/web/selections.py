@@ -12,6 +12,7 @@ from ..documents import PARTICIPANTS, TRAINER, Handout, HandoutCase, handout_doc
 from ..documents import text as doc_text
 from ..models import Case, Selection, SelectionItem, utcnow
 from .forms import SelectionForm, SelectionItemForm
+from .security import safe_target
 
 bp = Blueprint("selections", __name__, url_prefix="/selections")
 EXPORTS = {
@@ -264,5 +265,4 @@ def _item(selection: Selection, item_id: int) -> SelectionItem:
 
 
 def _back(default: str) -> str:
-    target = request.form.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return safe_target(request.form.get("next"), default)
