@@ -91,7 +91,8 @@ def residual_check(text: str, entities: list[tuple[int, int, str]] | None = None
         elif not tok.cap and _lower_case_compound_name(ctx, tok):
             add(tok.start, tok.end, "first-name")
         elif not tok.cap and tok.alpha and len(tok.text) >= 4 and ctx.lex.is_first_name(tok.low) \
-                and not ctx.is_french(tok) and not ctx.is_allowed(tok.start, tok.end):
+                and not ctx.is_french(tok) and not ctx.is_allowed(tok.start, tok.end) \
+                and not in_foreign(tok.start, tok.end):
             add(tok.start, tok.end, "first-name")  # typed without a capital: "vu avec kevin"
     return sorted(found.values(), key=lambda r: (r.start, r.end))
 

@@ -7,7 +7,7 @@ every other mention of a found name or place in the same text is added (a surnam
 from __future__ import annotations
 
 from .context import Context
-from .language import german_ranges
+from .language import foreign_ranges, german_ranges
 from .lexicon import PARTICLES
 from .recognizers.common import DETERMINERS, SAINTS, has_saint
 from .recognizers.initials import initials_mentions, initials_of
@@ -18,6 +18,9 @@ LABEL_PRIORITY = {"ORG": 3, "PERSON": 2, "LOCATION": 1}
 FORCE_SOURCES = frozenset({"civility"})
 #: Sources that rest on capitals alone: no evidence in a German sentence, where every noun has one.
 CAPITALS_SOURCES = frozenset({"proper-noun", "ner", "article-name", "institution"})
+#: Sources that read a lower-case word as a name because it is no French word: no evidence in Dutch or
+#: German ("over het"), unless a kinship word or an age came with it (a higher score).
+LOWER_CASE_SOURCES = frozenset({"lowercase-name", "lowercase-first-name"})
 
 
 def _greedy(spans: list[Span]) -> list[Span]:
@@ -198,6 +201,10 @@ def resolve(ctx: Context, spans: list[Span]) -> list[Span]:
     german = german_ranges(ctx.text)
     if german:
         weak = [s for s in weak if not _german_noun(ctx, s, german)]
+    foreign = foreign_ranges(ctx.text)
+    if foreign:
+        weak = [s for s in weak if not (s.source in LOWER_CASE_SOURCES and s.score < 0.75
+                                        and any(a <= s.start and s.end <= b for a, b in foreign))]
     weak = _merge(weak)
     weak = _merge(weak + _expand(ctx, weak, strong))
     return sorted(strong + weak, key=lambda s: s.start)

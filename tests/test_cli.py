@@ -109,7 +109,7 @@ def test_load_demo_once(kb, runner) -> None:
 def test_the_console_lines_of_scripts_start_are_french(runner) -> None:
     first = runner.invoke(args=["kb", "ensure-admin"])
     assert first.exit_code == 0
-    assert "Premier compte créé" in first.output and "Changez ce mot de passe" in first.output
+    assert "Premier compte créé" in first.output and "Ce mot de passe est provisoire" in first.output
     again = runner.invoke(args=["kb", "ensure-admin"]).output
     assert "Des comptes existent déjà" in again
     start = (Path(__file__).resolve().parents[1] / "scripts" / "start").read_text(encoding="utf-8")

@@ -196,3 +196,31 @@ def test_a_reimport_under_the_same_ref_leaves_no_earlier_version(kb, runner, dat
     assert result.exit_code == 0, result.output
     assert kb.check().ok
     assert_no_canary(kb, data_dir)
+
+
+def test_free_text_of_trainers_and_the_bureau_is_checked_before_it_is_saved(client, client_as, kb, data_dir: Path) -> None:
+    """Selection titles, notes and questions, report summaries and theme labels are typed by people: a
+    name or a number there is flagged before anything is saved; nothing flagged reaches the disk."""
+    store_a_missed_identifier(kb, "AV-2024-203")
+    client.post("/cases/AV-2024-203/delete")
+    kb.save_records([__import__("kb.records", fromlist=["CaseRecord"]).CaseRecord(
+        ref="AV-2024-204", title="Un cas", situation="Une situation.", opinion="Un avis.", themes=["divers"], year=2024)])
+    trainer = client_as("trainer")
+    named = f"Mme {CANARIES['person']} ({CANARIES['phone']})"
+    checks = [
+        (trainer, "/selections/", {"title": f"Formation chez {named}", "description": ""}),
+        (client, "/bureau/report/summary/AV-2024-204", {"summary": f"Appel de {named}.", "year_from": "2024", "year_to": "2024"}),
+        (client, "/bureau/themes", {"action": "add", "label": f"Dossiers de {named}"}),
+    ]
+    for who, url, data in checks:
+        response = who.post(url, data=data)
+        assert response.status_code == 409, url
+        page = response.get_data(as_text=True)
+        assert "À vérifier avant d'enregistrer" in page and CANARIES["surname"] in page  # shown back, not stored
+    sid = trainer.post("/selections/", data={"title": "Formation secret", "description": ""}).headers["Location"].rsplit("/", 1)[-1]
+    trainer.post(f"/selections/{sid}/items", data={"ref": "AV-2024-204"})
+    item_page = trainer.get(f"/selections/{sid}").get_data(as_text=True)
+    item_id = re.search(r'action="/selections/\d+/items/(\d+)"', item_page).group(1)
+    response = trainer.post(f"/selections/{sid}/items/{item_id}", data={"note": f"Voir {named}", "questions": "Que faire ?"})
+    assert response.status_code == 409
+    assert_no_canary(kb, data_dir)

@@ -215,3 +215,14 @@ def test_selection_page_offers_both_versions_and_gives_each_box_its_own_id(app, 
     assert len(re.findall(r'id="csrf_token"', page)) <= 1
     view = trainer.get(f"/selections/{sid}/handout.html").get_data(as_text=True)
     assert "data-print" in view and "print.js" in view and "<script>" not in view
+
+
+def test_a_flagged_note_is_saved_once_the_trainer_confirms(client_as) -> None:
+    trainer = client_as("trainer")
+    first = trainer.post("/selections/", data={"title": "Atelier avec Gudrun Vandersmissen", "description": ""})
+    assert first.status_code == 409 and "Gudrun Vandersmissen" in first.get_data(as_text=True)
+    assert "Atelier avec" not in trainer.get("/selections/").get_data(as_text=True)
+    saved = trainer.post("/selections/", data={"title": "Atelier avec Gudrun Vandersmissen", "description": "",
+                                               "accept_residuals": "y"})
+    assert saved.status_code == 302
+    assert "Atelier avec Gudrun Vandersmissen" in trainer.get("/selections/").get_data(as_text=True)

@@ -10,6 +10,7 @@ from .. import stats
 from ..charts import stacked_columns
 from ..documents import ReportEntry, annual_report_docx, annual_report_markdown, summarize_case
 from ..models import Case
+from .free_text import warn_before_saving
 
 bp = Blueprint("bureau", __name__, url_prefix="/bureau")
 CHANNEL_LABELS = {"permanence": "Permanence", "mail": "Courrier", "bureau": "Bureau"}
@@ -98,6 +99,9 @@ def report_export(fmt: str):
 def report_summary(ref: str):
     """The sentence used for this case in reports; the case itself is not changed."""
     summary = (request.form.get("summary") or "")[:2000]
+    warning = warn_before_saving({"summary": summary}, {"summary": "Phrase de résumé"})
+    if warning:
+        return warning
     if not _kb().set_report_summary(ref, summary, actor=current_user.username):
         return Response("Cas inconnu.", status=404)
     flash(f"Résumé du cas {ref} enregistré." if summary.strip() else f"Résumé du cas {ref} rétabli par défaut.")
@@ -136,6 +140,10 @@ def themes():
 @bp.post("/themes")
 def theme_action():
     action = request.form.get("action")
+    if action in ("add", "rename"):
+        warning = warn_before_saving({"label": request.form.get("label") or ""}, {"label": "Nom du thème"})
+        if warning:
+            return warning
     kb, actor = _kb(), current_user.username
     try:
         if action == "add":

@@ -12,6 +12,7 @@ from ..documents import PARTICIPANTS, TRAINER, Handout, HandoutCase, handout_doc
 from ..documents import text as doc_text
 from ..models import Case, Selection, SelectionItem, utcnow
 from .forms import SelectionForm, SelectionItemForm
+from .free_text import warn_before_saving
 from .security import safe_target
 
 bp = Blueprint("selections", __name__, url_prefix="/selections")
@@ -58,12 +59,20 @@ def index():
         return render_template("selections.html", selections=visible, form=SelectionForm())
 
 
+SELECTION_LABELS = {"title": "Titre", "description": "Description", "note": "Note du formateur",
+                    "questions": "Questions pour la discussion"}
+
+
 @bp.post("/")
 def create():
     form = SelectionForm()
     if not form.validate_on_submit():
         with _kb().db.session() as db:
             return render_template("selections.html", selections=own_selections(db), form=form), 400
+    warning = warn_before_saving({"title": form.title.data, "description": form.description.data or ""},
+                                 SELECTION_LABELS)
+    if warning:
+        return warning
     with _kb().db.session() as db:
         selection = Selection(title=form.title.data.strip(), description=(form.description.data or "").strip(),
                               shared=bool(form.shared.data), owner_id=current_user.user_id)
@@ -90,6 +99,11 @@ def show(selection_id: int):
 @bp.post("/<int:selection_id>/edit")
 def edit(selection_id: int):
     form = SelectionForm()
+    if form.validate_on_submit():
+        warning = warn_before_saving({"title": form.title.data, "description": form.description.data or ""},
+                                     SELECTION_LABELS)
+        if warning:
+            return warning
     with _kb().db.session() as db:
         selection = _load(db, selection_id, editing=True)
         if form.validate_on_submit():
@@ -174,6 +188,11 @@ def selection_choices():
 @bp.post("/<int:selection_id>/items/<int:item_id>")
 def update_item(selection_id: int, item_id: int):
     form = SelectionItemForm()
+    if form.validate_on_submit():
+        warning = warn_before_saving({"note": form.note.data or "", "questions": form.questions.data or ""},
+                                     SELECTION_LABELS)
+        if warning:
+            return warning
     with _kb().db.session() as db:
         item = _item(_load(db, selection_id, editing=True), item_id)
         if form.validate_on_submit():
