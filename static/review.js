@@ -12,13 +12,19 @@
     var target = area(item.dataset.field);
     if (!button || !target) { return; }
     button.hidden = false;
+    // A stored draft keeps no original: the reviewer types the word to put back.
+    var typed = item.querySelector("input.restore-word");
+    item.querySelectorAll("label.restore").forEach(function (label) { label.hidden = false; });
     button.addEventListener("click", function () {
+      var original = typed ? typed.value.trim() : item.dataset.original;
       var at = target.value.indexOf(item.dataset.replacement);
-      if (at < 0) { button.disabled = true; return; }
-      target.value = target.value.slice(0, at) + item.dataset.original +
+      if (at < 0 || !original) { if (!typed) { button.disabled = true; } return; }
+      target.value = target.value.slice(0, at) + original +
         target.value.slice(at + item.dataset.replacement.length);
-      item.classList.add("undone");
-      button.disabled = true;
+      if (!typed || target.value.indexOf(item.dataset.replacement) < 0) {
+        item.classList.add("undone");
+        button.disabled = true;
+      }
     });
   });
 

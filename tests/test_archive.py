@@ -174,3 +174,24 @@ def test_uploaded_files_stay_in_memory(app) -> None:
         from flask import request
         stream = request.files["report"].stream
         assert isinstance(stream, io.BytesIO) and stream.getvalue() == body
+
+
+def test_a_draft_review_lists_its_replacements_and_an_approved_draft_keeps_no_text(client, kb) -> None:
+    with kb.db.session() as db:
+        draft = Draft(fingerprint="f" * 40, theme_slug="secret-professionnel", year_from=2022, year_to=2022,
+                      title="Demande de [Personne A]", situation="[Personne A] appelle le CPAS de [Lieu A] (tél. [Téléphone]).",
+                      opinion="", source="rapport d'activités 2022 importé le 2026-12-04")
+        db.add(draft)
+        db.commit()
+        draft_id = draft.id
+    page = client.get(f"/bureau/drafts/{draft_id}").get_data(as_text=True)
+    listed = re.findall(r'<li data-field="(\w+)" data-replacement="([^"]+)"', page)
+    assert ("title", "[Personne A]") in listed and ("situation", "[Lieu A]") in listed and ("situation", "[Téléphone]") in listed
+    assert "le mot d'origine n'est pas conservé" in page and "Rétablir" in page
+    approved = client.post(f"/bureau/drafts/{draft_id}/approve", data={
+        "title": "Demande de [Personne A]", "situation": "[Personne A] appelle le CPAS.", "opinion": "Refuser.",
+        "themes": ["secret-professionnel"], "year": "2022", "channel": "bureau", "sectors": "", "legal_refs": ""})
+    assert approved.status_code == 302
+    with kb.db.session() as db:
+        done = db.get(Draft, draft_id)
+        assert done.status == "approved" and (done.title, done.situation, done.opinion) == ("", "", "")

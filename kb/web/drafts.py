@@ -7,6 +7,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from anonymizer.operators import FIXED, NUMBERED
+
+from ..anonymization import PLACEHOLDER_RE, Replacement
 from ..archive import import_report_data
 from ..models import AuditEvent, Draft
 from ..records import CaseRecord
@@ -15,6 +18,7 @@ from .forms import ReportUploadForm
 from .intake import proposal_form, review_page, save_reviewed
 
 bp = Blueprint("drafts", __name__, url_prefix="/bureau/drafts")
+KIND_LABELS = {french: label for label, french in {**NUMBERED, **FIXED}.items()}  # "Personne" -> PERSON
 
 
 def _kb():
@@ -76,11 +80,23 @@ def review(draft_id: int):
     with _kb().db.session() as db:
         draft = _pending(db, draft_id)
         known = _kb().theme_labels(db, include_retired=False)
-    form = proposal_form({"title": draft.title, "situation": draft.situation, "opinion": draft.opinion}, {
+    fields = {"title": draft.title, "situation": draft.situation, "opinion": draft.opinion}
+    form = proposal_form(fields, {
         "themes": [draft.theme_slug] if draft.theme_slug in known else [], "year": draft.year_from,
         "channel": "bureau", "sectors": "", "legal_refs": ""})
-    return review_page(form, url_for("drafts.approve", draft_id=draft.id),
+    return review_page(form, url_for("drafts.approve", draft_id=draft.id), replacements=placeholders_in(fields),
                        heading=f"Relire le brouillon n° {draft.id}", draft=draft)
+
+
+def placeholders_in(fields: dict[str, str]) -> list[Replacement]:
+    """The replacements of a stored draft, read back from its placeholders: each with its kind and
+    field. What it replaced was never stored (the rule), so the reviewer restores a word by typing it."""
+    out = []
+    for name, text in fields.items():
+        for placeholder in dict.fromkeys(PLACEHOLDER_RE.findall(text or "")):
+            kind = placeholder.strip("[]").rsplit(" ", 1)[0] if placeholder[-2].isupper() else placeholder.strip("[]")
+            out.append(Replacement(name, KIND_LABELS.get(kind, kind), placeholder, ""))
+    return out
 
 
 @bp.post("/<int:draft_id>/approve")
@@ -98,6 +114,8 @@ def approve(draft_id: int):
         with kb.db.session() as db:
             approved = db.get(Draft, draft_id)
             approved.status, approved.case_ref = "approved", ref
+            # the case holds the reviewed text; the draft's, perhaps corrected since, keeps only its fingerprint
+            approved.title, approved.situation, approved.opinion = "", "", ""
             db.commit()
         flash(f"Brouillon approuvé : le cas {ref} a été créé.")
         return ref
