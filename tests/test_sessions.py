@@ -46,6 +46,9 @@ def test_login_next_never_leaves_the_site_nor_fails(app) -> None:
         client = app.test_client()
         response = client.post("/login", query_string={"next": target},
                                data={"username": "volunteer", "password": PASSWORD})
+        if "\x00" in target:  # refused before anything else (kb/web/__init__.py: refuse_nul_characters)
+            assert response.status_code == 400, repr(target)
+            continue
         assert response.status_code == 302, repr(target)
         expected = target if target in GOOD_TARGETS else "/"
         assert response.headers["Location"] == expected, repr(target)
@@ -56,6 +59,9 @@ def test_selection_return_address_never_leaves_the_site(app, runner, tmp_path, c
     trainer = client_as("trainer")
     for target in NASTY_TARGETS:
         response = trainer.post("/selections/", data={"title": "Ma sélection", "ref": "AV-2021-001", "next": target})
+        if "\x00" in target:
+            assert response.status_code == 400, repr(target)
+            continue
         assert response.status_code == 302, repr(target)
         assert response.headers["Location"].startswith("/selections/"), repr(target)
     response = trainer.post("/selections/", data={"title": "Ma sélection", "ref": "AV-2021-001", "next": "/?q=police"})

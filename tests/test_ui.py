@@ -27,7 +27,7 @@ def test_form_messages_are_french(client) -> None:
                                          "channel": "pigeon", "themes": ["secret-professionnel"]})
     messages = errors_of(page.get_data(as_text=True))
     assert "Indiquez l&#39;année en chiffres, par exemple 2021." in messages
-    assert "N&#39;est pas un choix valide." in messages  # WTForms' own message, from its French catalogue
+    assert "Ce choix n&#39;est pas proposé : rechargez la page et choisissez à nouveau." in messages  # never the value
     assert len(messages) == 2  # a year that is not a number is not also "out of range"
     assert not any(word in page.get_data(as_text=True) for word in ENGLISH)
 
