@@ -258,6 +258,8 @@ def check_command(repair: bool) -> None:
             click.echo(f"{len(refs)} case(s) {label}: {', '.join(refs[:20])}{' ...' if len(refs) > 20 else ''}")
     if report.pending_tasks:
         click.echo(f"{report.pending_tasks} index task(s) pending.")
+    if report.removed_text_in_index:
+        click.echo("The index still holds the text of removed or replaced cases (an interrupted write).")
     if report.ok:
         click.echo("Database and index agree.")
     elif repair:

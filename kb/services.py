@@ -46,10 +46,12 @@ class CheckReport:
     not_in_database: list[str] = field(default_factory=list)
     out_of_date: list[str] = field(default_factory=list)
     pending_tasks: int = 0
+    removed_text_in_index: bool = False  # a segment still holds a removed case (see CaseIndex.purge)
 
     @property
     def ok(self) -> bool:
-        return not (self.missing_from_index or self.not_in_database or self.out_of_date or self.pending_tasks)
+        return not (self.missing_from_index or self.not_in_database or self.out_of_date or self.pending_tasks
+                    or self.removed_text_in_index)
 
 
 def case_to_record(case: Case) -> CaseRecord:
@@ -417,7 +419,7 @@ class KnowledgeBase:
             in_db: dict[str, datetime] = {ref: at for ref, at in session.execute(select(Case.ref, Case.updated_at))}
             pending = session.scalar(select(func.count(IndexTask.id))) or 0
         in_index = self.index.stamps()
-        report = CheckReport(pending_tasks=pending)
+        report = CheckReport(pending_tasks=pending, removed_text_in_index=self.index.needs_purge())
         report.missing_from_index = sorted(set(in_db) - set(in_index))
         report.not_in_database = sorted(set(in_index) - set(in_db))
         report.out_of_date = sorted(r for r in set(in_db) & set(in_index) if not _same_time(in_db[r], in_index[r]))
@@ -434,6 +436,7 @@ class KnowledgeBase:
             with self.db.session() as session:
                 cases = session.scalars(select(Case).where(Case.ref.in_(stale)).options(*with_relations()))
                 self.index.upsert([case_to_doc(c) for c in cases])
+        self.index.purge()
         return report
 
 

@@ -116,3 +116,17 @@ def test_the_console_lines_of_scripts_start_are_french(runner) -> None:
     assert "kb serve" in start and "flask --app app run" not in start
     for line in re.findall(r'echo "([^"]*)"', start):
         assert not re.search(r"\b(the|and|with|open|ready)\b", line, re.I), line
+
+
+def test_check_reports_removed_text_left_in_the_index_and_repair_purges_it(kb, runner, tmp_path: Path) -> None:
+    """An index written by a process that died mid-way (or before purging existed) may keep a removed
+    case in a segment: `kb check` says so (exit 1) and `kb check --repair` rewrites that segment."""
+    from indexes import store
+
+    runner.invoke(args=["kb", "import", str(write_jsonl(tmp_path / "c.jsonl", [case_row("AV-2021-001"), case_row("AV-2021-002")]))])
+    with store.writer(kb.index._ix) as w:  # Whoosh's plain deletion: the document stays in its segment
+        w.delete_by_term("ref", "AV-2021-002")
+    result = runner.invoke(args=["kb", "check"])
+    assert result.exit_code == 1 and "still holds the text of removed" in result.output
+    assert runner.invoke(args=["kb", "check", "--repair"]).exit_code == 0
+    assert not kb.index.needs_purge() and kb.check().ok
