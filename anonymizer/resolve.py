@@ -7,7 +7,7 @@ every other mention of a found name or place in the same text is added (a surnam
 from __future__ import annotations
 
 from .context import Context
-from .language import foreign_ranges, german_ranges
+from .language import foreign_ranges, german_ranges, stop_words
 from .lexicon import PARTICLES
 from .recognizers.common import DETERMINERS, SAINTS, has_saint
 from .recognizers.initials import initials_mentions, initials_of
@@ -184,7 +184,9 @@ def _german_noun(ctx: Context, span: Span, german: list[tuple[int, int]]) -> boo
     """A span found by its capitals inside a German sentence, with no listed name in it: a noun."""
     if span.source not in CAPITALS_SOURCES or not any(a <= span.start and span.end <= b for a, b in german):
         return False
-    return not any(ctx.lex.is_name(t.low) and not ctx.is_french(t) for t in ctx.tokens_in(span.start, span.end))
+    german = stop_words("de")
+    return not any(ctx.lex.is_name(t.low) and not ctx.is_french(t) and t.low not in german
+                   for t in ctx.tokens_in(span.start, span.end))
 
 
 def resolve(ctx: Context, spans: list[Span]) -> list[Span]:

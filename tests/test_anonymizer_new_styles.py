@@ -144,3 +144,18 @@ def test_residual_check_flags_what_the_anonymiser_may_leave(text, kind):
 def test_residual_check_stays_quiet_on_clean_text(an, text):
     entities = an.model_entities([text])[0]
     assert residual_check(text, entities) == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Merci de votre aide.\n— hp", ["hp"]),
+    ("Je n'ai rien dit.\nt.d.", ["t.d."]),
+    ("Voilà.\nm.-th.", ["m.-th."]),
+    ("Bonne journée.\n— Le bureau", []),
+])
+def test_initials_signing_the_end_of_a_message(text, expected):
+    assert found(initials.signing_initials, text) == expected
+
+
+def test_a_court_order_is_dated_but_a_brussels_ordinance_names_a_law(an):
+    out = an.anonymize("L'ordonnance du 5 septembre 2024 applique l'ordonnance bruxelloise du 17 juillet 1997.").text
+    assert "5 septembre 2024" not in out and "17 juillet 1997" in out

@@ -15,7 +15,10 @@ from ..text import Token
 from ..types import Span
 from .common import DETERMINERS
 
-DOTTED_RE = re.compile(r"(?<![\w.])(?:[A-Z][a-z]?[.-] ?){1,3}[A-Z]\.(?![\w])")
+DOTTED_RE = re.compile(r"(?<![\w.])(?:[A-Z][a-z]?(?:\.-?|-) ?){1,3}[A-Z]\.(?![\w])")
+# Initials signing the end of a message, in any case: "— hp", "t.d.", "– s.v.", "m.-th."
+SIGNATURE_RE = re.compile(r"(?:^|\n)[ \t]*(?:[-–—][ \t]*)?((?:[A-Za-z][a-z]?(?:\.-?|-) ?){1,3}[A-Za-z][a-z]?\.?|(?<=[-–—] )[a-z]{2,3})"
+                          r"[ \t]*\s*$")
 NOT_INITIALS = frozenset({"NB", "PS", "SA", "AR", "CV", "QI", "PV", "JO", "TVA", "PJ", "VS", "CA", "RG", "UE"})
 SPEAKER_BEFORE_RE = re.compile(r"(?:\n|[.!?;] )[ \t]*(?:[-–—•*·]|\d{1,2}[.)]|\[?\d{1,2}[:h]\d{2}\]?)?[ \t]*$")
 SPEAKER_AFTER_RE = re.compile(r"[ \t]*(?::|[-–—][ \t])")
@@ -116,7 +119,15 @@ def _between(ctx: Context, a: Token, b: Token) -> str:
     return ctx.text[first.end:second.start] if second.start - first.end < 8 else "?"
 
 
-RECOGNIZERS = (dotted_initials, bare_initials)
+def signing_initials(ctx: Context) -> list[Span]:
+    """The initials that close a message, alone on its last line (after a dash or dotted)."""
+    m = SIGNATURE_RE.search(ctx.text)
+    if m is None or ctx.is_allowed(m.start(1), m.end(1)) or ctx.lex.is_french(m.group(1).lower().strip(".")):
+        return []
+    return [Span(m.start(1), m.end(1), "PERSON", 0.75, "initials")]
+
+
+RECOGNIZERS = (dotted_initials, bare_initials, signing_initials)
 
 
 def initials_spans(ctx: Context) -> list[Span]:

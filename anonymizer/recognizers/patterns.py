@@ -61,7 +61,8 @@ DATE_NUM_RE = re.compile(
     r"(?<![\w/.,-])(?:(?:" + DAYS + r")\s+)?(?:0?[1-9]|[12]\d|3[01])(?:(/)|([.-]))(?:0?[1-9]|1[0-2])"
     r"(?:(?(1)/|[.-])(?:\d{4}|\d{2}))?(?![\w/]|[.,]\d)", re.IGNORECASE)
 LAW_BEFORE_RE = re.compile(
-    r"\b(?:lois?|d[ée]crets?|arr[êe]t[ée]s?|ordonnances?|circulaires?|codes?|conventions?|directives?|r[èe]glements?|"
+    r"\b(?:lois?|d[ée]crets?|arr[êe]t[ée]s?|ordonnances?(?= (?:bruxelloise|de la R[ée]gion|de la COCO|de la Commission|"
+    r"conjointe|r[ée]gionale))|circulaires?|codes?|conventions?|directives?|r[èe]glements?|"
     r"AR|A\.R\.|accords? de coop[ée]ration|protocoles?|dekrete?s?|gesetz(?:es)?|wet|decreet|besluit)\b"
     r"(?:[^.;\n]{0,70}?\b(?:du|des|en date du|vom|van))?\s*$", re.IGNORECASE)
 FILE_RE = re.compile(
