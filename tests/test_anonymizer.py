@@ -12,6 +12,7 @@ from anonymizer.allowlist import get_allowlist
 from anonymizer.context import Context
 from anonymizer.lexicon import get_lexicon
 from anonymizer.recognizers import patterns
+from tests.helpers import ctx, present
 
 
 @pytest.fixture(scope="module")
@@ -19,16 +20,8 @@ def an():
     return get_anonymizer()
 
 
-def ctx(text: str) -> Context:
-    return Context(text, get_lexicon(), get_allowlist())
-
-
 def spans_of(rec, text: str) -> list[str]:
     return [text[s.start:s.end] for s in rec(ctx(text))]
-
-
-def present(needle: str, haystack: str) -> bool:
-    return re.search(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", haystack, re.IGNORECASE) is not None
 
 
 # ---------------------------------------------------------------- pattern recognisers

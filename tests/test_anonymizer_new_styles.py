@@ -9,23 +9,14 @@ import re
 import pytest
 
 from anonymizer import get_anonymizer, residual_check
-from anonymizer.allowlist import get_allowlist
-from anonymizer.context import Context
 from anonymizer.language import german_ranges
-from anonymizer.lexicon import get_lexicon, is_verb_form
+from anonymizer.lexicon import is_verb_form
 from anonymizer.recognizers import initials, names, patterns
-
-
-def ctx(text: str) -> Context:
-    return Context(text, get_lexicon(), get_allowlist())
+from tests.helpers import ctx
 
 
 def found(rec, text: str) -> list[str]:
     return [text[s.start:s.end] for s in rec(ctx(text))]
-
-
-def present(needle: str, haystack: str) -> bool:
-    return re.search(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", haystack, re.IGNORECASE) is not None
 
 
 @pytest.fixture(scope="module")
