@@ -7,9 +7,9 @@ search latency of the segment layout that keeps purges bounded.
 
 For each size: the rebuild (segments of at most indexes.store.SEGMENT_DOCS cases), search p50/p95 over
 generated queries, then a few edits (upsert of a changed case: the old version's segment is rewritten)
-and deletions, each timed. The reference in the same run is SQLite FTS5 with secure-delete on: the same
-update and deletion, then a checkpoint-free 'optimize' (what FTS5 needs to drop old terms from its
-b-tree). Synthetic cases and queries come from bench_search (the shared corpus recombined).
+and deletions, each timed. The reference in the same run is SQLite FTS5: the same updates and deletions
+(with secure-delete where the SQLite has it, 3.42+), then 'optimize', the full merge that otherwise drops
+the old terms from its b-tree. Synthetic cases and queries come from bench_search (the shared corpus recombined).
 """
 from __future__ import annotations
 
@@ -61,7 +61,11 @@ def fts5(docs, workdir: Path) -> dict:
     con = sqlite3.connect(workdir / "fts.sqlite")
     con.execute("CREATE VIRTUAL TABLE c USING fts5(ref UNINDEXED, title, situation, opinion, "
                 "tokenize='unicode61 remove_diacritics 2')")
-    con.execute("INSERT INTO c(c, rank) VALUES('secure-delete', 1)")
+    try:  # SQLite 3.42+: deletions overwrite the old terms at once
+        con.execute("INSERT INTO c(c, rank) VALUES('secure-delete', 1)")
+        secure = True
+    except sqlite3.OperationalError:  # older SQLite: only 'optimize' (a full merge) drops them
+        secure = False
     con.executemany("INSERT INTO c VALUES (?,?,?,?)", ((d.ref, d.title, d.situation, d.opinion) for d in docs))
     con.commit()
     step = max(1, len(docs) // EDITS)
@@ -78,8 +82,8 @@ def fts5(docs, workdir: Path) -> dict:
     deletions = [timed(lambda d=d: delete(d)) for d in docs[1::step][:EDITS]]
     optimize = timed(lambda: (con.execute("INSERT INTO c(c) VALUES('optimize')"), con.commit()))
     con.close()
-    return {"edit_ms": [round(x, 1) for x in edits], "delete_ms": [round(x, 1) for x in deletions],
-            "optimize_ms": round(optimize)}
+    return {"secure_delete": secure, "sqlite": sqlite3.sqlite_version, "edit_ms": [round(x, 1) for x in edits],
+            "delete_ms": [round(x, 1) for x in deletions], "optimize_ms": round(optimize)}
 
 
 def main() -> int:
@@ -93,7 +97,7 @@ def main() -> int:
         docs = bench_search.synth_docs(cases, n)
         with tempfile.TemporaryDirectory() as tmp:
             result = {"cases": n, "segment_docs": store.SEGMENT_DOCS, "whoosh": whoosh(docs, reqs, Path(tmp)),
-                      "fts5_secure_delete": fts5(docs, Path(tmp))}
+                      "fts5": fts5(docs, Path(tmp))}
         print(json.dumps(result), flush=True)
     return 0
 

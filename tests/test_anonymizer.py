@@ -8,9 +8,6 @@ from pathlib import Path
 import pytest
 
 from anonymizer import AnonymizedText, Entity, get_anonymizer, load_allowlist, residual_check
-from anonymizer.allowlist import get_allowlist
-from anonymizer.context import Context
-from anonymizer.lexicon import get_lexicon
 from anonymizer.recognizers import patterns
 from tests.helpers import ctx, present
 
