@@ -150,3 +150,9 @@ def test_initials_signing_the_end_of_a_message(text, expected):
 def test_a_court_order_is_dated_but_a_brussels_ordinance_names_a_law(an):
     out = an.anonymize("L'ordonnance du 5 septembre 2024 applique l'ordonnance bruxelloise du 17 juillet 1997.").text
     assert "5 septembre 2024" not in out and "17 juillet 1997" in out
+
+
+def test_dates_dictated_in_words_urls_without_a_scheme_and_a_signature_after_a_dash(an):
+    out = an.anonymize("Elle rappelle le dix-huit juin ; voir linktr.ee/zorbicollard ; deux mois plus tard. — cd").text
+    assert "dix-huit juin" not in out and "zorbicollard" not in out and not out.endswith("cd")
+    assert "deux mois plus tard" in out

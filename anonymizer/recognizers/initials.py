@@ -119,10 +119,18 @@ def _between(ctx: Context, a: Token, b: Token) -> str:
     return ctx.text[first.end:second.start] if second.start - first.end < 8 else "?"
 
 
+DASH_SIGNATURE_RE = re.compile(r"[-–—][ \t]*([a-z]{2,3})[ \t]*\s*$")  # "... sera connue. » — cd"
+
+
 def signing_initials(ctx: Context) -> list[Span]:
-    """The initials that close a message, alone on its last line (after a dash or dotted)."""
+    """The initials that close a message: alone on its last line (after a dash or dotted), or after a
+    dash at the end of its last sentence."""
     m = SIGNATURE_RE.search(ctx.text)
-    if m is None or ctx.is_allowed(m.start(1), m.end(1)) or ctx.lex.is_french(m.group(1).lower().strip(".")):
+    if m is None or ctx.lex.is_french(m.group(1).lower().strip(".")):
+        m = DASH_SIGNATURE_RE.search(ctx.text)  # after a dash, a short word is a signature unless a function word
+        if m is None or ctx.lex.is_function_word(m.group(1)) or len(m.group(1)) > 2 and ctx.lex.is_french(m.group(1)):
+            return []
+    if ctx.is_allowed(m.start(1), m.end(1)):
         return []
     return [Span(m.start(1), m.end(1), "PERSON", 0.75, "initials")]
 

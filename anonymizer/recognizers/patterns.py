@@ -18,7 +18,8 @@ EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]*\w@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}
 URL_RE = re.compile(
     r"(?:(?:https?://|www\.)[^\s<>«»\"“”]+"
     r"|(?<![\w@.-])[\w-]+(?:\.[\w-]+)*\.(?:com|be|fr|net|org|eu|info|io|me|tv|app|ly|gl|nl|de|lu|ch|co)"
-    r"(?:/[^\s<>«»\"“”]*)?(?![\w@-]))", re.IGNORECASE)
+    r"(?:/[^\s<>«»\"“”]*)?(?![\w@-])"
+    r"|(?<![\w@.-])[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}/[^\s<>«»\"“”]+)", re.IGNORECASE)  # any domain with a path
 HANDLE_RE = re.compile(r"(?<![\w.@/])@[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?")
 # A user name without its @: a word joined by an underscore ("leila_b92"), or any single word after
 # "compte", "pseudo", "profil" or a network's name ("Snapchat (compte : tonyv4600)").
@@ -54,8 +55,12 @@ MONTHS = (r"janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|o
           r"|januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
           r"|januar|februar|m[äa]rz|juni|juli|august|oktober|dezember")
 DAYS = r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+# A day of the month dictated in words ("le dix-huit juin").
+DAY_WORDS = (r"(?i:premier|(?:vingt|trente)(?:[- ]et[- ]un|-(?:deux|trois|quatre|cinq|six|sept|huit|neuf))?|"
+             r"dix(?:-(?:sept|huit|neuf))?|deux|trois|quatre|cinq|six|sept|huit|neuf|onze|douze|treize|quatorze|"
+             r"quinze|seize)")
 DATE_TEXT_RE = re.compile(
-    r"(?<!\w)(?:(?:" + DAYS + r")\s+)?(?:1er|0?[1-9]|[12]\d|3[01])\.?\s+(?:" + MONTHS + r")(?:\s+(?:\d{4}|'\d{2}))?(?![\w])",
+    r"(?<!\w)(?:(?:" + DAYS + r")\s+)?(?:1er|0?[1-9]|[12]\d|3[01]|" + DAY_WORDS + r")\.?\s+(?:" + MONTHS + r")(?:\s+(?:\d{4}|'\d{2}))?(?![\w])",
     re.IGNORECASE)
 DATE_NUM_RE = re.compile(
     r"(?<![\w/.,-])(?:(?:" + DAYS + r")\s+)?(?:0?[1-9]|[12]\d|3[01])(?:(/)|([.-]))(?:0?[1-9]|1[0-2])"
