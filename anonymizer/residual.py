@@ -15,6 +15,7 @@ from .context import Context
 from .language import foreign_ranges, stop_words
 from .lexicon import get_lexicon
 from .recognizers.common import DETERMINERS, unknown_word
+from .recognizers.organisations import ORG_TYPES
 from .recognizers.patterns import NUMBER_WORD, pattern_spans
 from .recognizers.places import STREET_TYPES
 from .types import Residual
@@ -33,7 +34,7 @@ OCR_NUMBER_RE = re.compile(r"(?<![\w.])(?=[\dlIO./-]*\d)(?=[\dlIO./-]*[lIO])[\dl
 OCR_WORD_RE = re.compile(r"\b[A-Z]+0[A-Z]+\b")
 SPACED_LETTERS_RE = re.compile(r"(?<!\S)(?:[a-zA-Z] ){3,}[a-zA-Z](?!\S)")  # a name spelled out: "a m o u r a d"
 NUMBER_ONLY_RE = re.compile(r"(?i)" + NUMBER_WORD)
-PLACE_PREPOSITION_RE = re.compile(r"(?:\b(?:à|a|de|du|sur|en|vers|depuis)\s+)$")
+NAMED_BODY_RE = re.compile(r"(?<![\w-])(?i:" + ORG_TYPES + r")(?:[ \t]+[a-zà-ÿ]+){0,2}[ \t]+(?=[A-ZÀ-ÖØ-Þ])")
 STREET_NAME_RE = re.compile(r"(?<![\w-])(?i:" + STREET_TYPES + r")\s+(?:(?i:de\s+la|de\s+l['’]|du|des|de|d['’])\s*)?"
                             r"[A-ZÀ-ÖØ-Þ][\w'’-]+")
 
@@ -61,6 +62,13 @@ def residual_check(text: str, entities: list[tuple[int, int, str]] | None = None
         for m in rx.finditer(masked):
             if len(m.group(0)) >= 2 or rx is OCR_WORD_RE:
                 add(m.start(), m.end(), "digits")
+    for m in NAMED_BODY_RE.finditer(masked):  # "Athénée royal Air Pur": the name of one school
+        nxt = ctx.token_index_at(m.end())
+        tok = ctx.tokens[nxt] if nxt is not None else None
+        if tok is not None and not ctx.is_start(tok) and not ctx.lex.is_function_word(tok.low) \
+                and not tok.text.isupper() and not ctx.is_allowed(tok.start, tok.end) \
+                and not ctx.is_allowed(m.start(), tok.end):
+            add(tok.start, tok.end, "organisation")
     for m in SPACED_LETTERS_RE.finditer(masked):
         add(m.start(), m.end(), "spelled-name")
     for m in STREET_NAME_RE.finditer(masked):
@@ -106,11 +114,11 @@ def _lower_case_compound_name(ctx: Context, tok) -> bool:
 
 
 def _lower_case_place(ctx: Context, tok) -> bool:
-    """A commune typed without its capital: one that is no French word, or any after "à", "de"..."""
+    """A commune typed without its capital, when it is no French word ("montignies")."""
     if tok.low not in ctx.lex.places or len(tok.text) < 4 or ctx.lex.is_function_word(tok.low) \
             or NUMBER_ONLY_RE.fullmatch(tok.text) or tok.low in stop_words("de") or tok.low in stop_words("nl"):
         return False
-    return not ctx.is_french(tok) or bool(PLACE_PREPOSITION_RE.search(ctx.text[max(0, tok.start - 8):tok.start]))
+    return not ctx.is_french(tok)  # a French word ("ligne", "court") is also a commune too often to warn
 
 
 def _initials(ctx: Context, m: re.Match) -> bool:
