@@ -139,6 +139,9 @@ def _expand(ctx: Context, weak: list[Span], strong: list[Span]) -> list[Span]:
                 start, end = a.start, b.end
             elif not tok.cap:
                 continue  # "car-wash" is not the name "Wash"
+            if start >= 2 and ctx.text[start - 2] in "DO" and ctx.text[start - 1] in "'’" \
+                    and (start == 2 or not ctx.text[start - 3].isalnum()):
+                start -= 2  # "D'hondt" again: the particle goes with the name
             if _overlaps(taken, start, end) or _overlaps(added, start, end):
                 continue
             added.append(Span(start, end, "PERSON", 0.6, "coref"))

@@ -156,3 +156,8 @@ def test_dates_dictated_in_words_urls_without_a_scheme_and_a_signature_after_a_d
     out = an.anonymize("Elle rappelle le dix-huit juin ; voir linktr.ee/zorbicollard ; deux mois plus tard. — cd").text
     assert "dix-huit juin" not in out and "zorbicollard" not in out and not out.endswith("cd")
     assert "deux mois plus tard" in out
+
+
+def test_surnames_with_an_elided_particle_are_one_name(an):
+    out = an.anonymize("Mme Raphaëlle D'hondt a appelé ; M. D'hooghe aussi. D'hondt dit que D'abord on parle.").text
+    assert "hondt" not in out and "hooghe" not in out and "D'abord" in out

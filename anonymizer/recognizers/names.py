@@ -34,6 +34,13 @@ def _initial_after(ctx: Context, tok: Token) -> bool:
     return len(tok.text) == 1 and tok.text.isupper() and ctx.text[tok.end:tok.end + 1] == "."
 
 
+def _elided_particle(ctx: Context, tok: Token, k: int) -> bool:
+    """A capital D' or O' glued to the next word: the start of a surname ("D'hondt", "D'Haese")."""
+    toks = ctx.tokens
+    return (tok.text in ("D", "O") and ctx.text[tok.end:tok.end + 1] in ("'", "’") and k + 1 < len(toks)
+            and toks[k + 1].start == tok.end + 1 and toks[k + 1].alpha and len(toks[k + 1].text) >= 2)
+
+
 def _extend_name(ctx: Context, first: Token, max_tokens: int = 5) -> Token:
     """Last token of a name that starts at first: following surnames, particles, initials (same line)."""
     last = first
@@ -46,6 +53,10 @@ def _extend_name(ctx: Context, first: Token, max_tokens: int = 5) -> Token:
             break
         if _initial_after(ctx, t):
             return t
+        if _elided_particle(ctx, t, k):
+            last = toks[k + 1]  # "D'hondt", "O'Brien": one surname
+            k += 2
+            continue
         if name_like(ctx, t) or (t.cap and t.alpha and not t.text.isupper() and ctx.lex.is_surname(t.low)):
             last = t
             k += 1
@@ -73,7 +84,9 @@ def civility_names(ctx: Context) -> list[Span]:
         first = toks[i]
         if ctx.text[m.end():first.start].strip():
             continue
-        if first.low in PARTICLES and i + 1 < len(toks) and toks[i + 1].cap:
+        if _elided_particle(ctx, first, i):
+            last = _extend_name(ctx, toks[i + 1])  # "M. D'hooghe"
+        elif first.low in PARTICLES and i + 1 < len(toks) and toks[i + 1].cap:
             last = _extend_name(ctx, toks[i + 1])
         elif _initial_after(ctx, first):
             last = first
