@@ -638,6 +638,44 @@ def _opinion_like(block: _Block) -> bool:
     return max(sizes) >= 8 and sum(sizes) / len(sizes) >= 8
 
 
+# What an opinion reads like, wherever it sits: someone asks (a question, "se demande", "s'interroge"),
+# the bureau answers ("nous avons conseillé", "le bureau", "avis"). Folded text (no accents, lower case).
+_ASKING_RE = re.compile(
+    r"\?|\b(?:se demande(?:nt)?|s['’]interroge(?:nt)?|nous (?:demande|interroge|interpelle|sollicite)(?:nt)?"
+    r"|nous a (?:demande|interroge|interpelle|sollicite|contacte)s?|nous ont (?:demande|interroge|interpelle|sollicite|contacte)s?"
+    r"|demande(?:nt)? (?:si|s['’]il|s['’]ils|conseil|avis|notre avis)|hesite(?:nt)?|souhaite(?:nt)? savoir"
+    r"|ne sai(?:t|ent) pas|peut-(?:il|elle|on)|doit-(?:il|elle|on)|a-t-(?:il|elle|on)|est-ce que)\b"
+)
+_ANSWERING_RE = re.compile(
+    r"\b(?:nous (?:(?:lui|leur|l['’]|le|la|les|y|en)\s*)?(?:avons|conseill|recommand|renvoy|rappel|orient|sugg|invit)"
+    r"|le (?:bureau|comite|cvts)|notre avis|avis|conseill\w*|recommand\w*)\b"
+)
+# An item that opens on what a training, a talk or a meeting is: an activity, not an opinion.
+_ACTIVITY_RE = re.compile(
+    r"^(?:(?:une|un|la|le|l['’]|des|deux|trois|\d+)\s+)?(?:formations?|modules?|seances?|ateliers?|journees? d['’]etude"
+    r"|colloques?|conferences?|interventions?|animations?|sensibilisations?|cours|webinaires?|supervisions?)\b"
+)
+
+
+def _reads_like_opinion(text: str) -> bool:
+    """An item that tells a situation someone asked about, or the advice given: not a training given,
+    a meeting held or a figure. Judged on the words of the item, not on where it stands."""
+    folded = _fold(text)
+    if _ACTIVITY_RE.match(folded) and not _ASKING_RE.search(folded):
+        return False
+    return bool(_ASKING_RE.search(folded) or _ANSWERING_RE.search(folded))
+
+
+def _opinion_items(block: _Block) -> int:
+    """How many items of a block read like opinions."""
+    return sum(_reads_like_opinion(" ".join(item)) for item in block.items)
+
+
+def _mostly_opinions(block: _Block) -> bool:
+    """Opinion-like items (long enough) of which at least half read like opinions."""
+    return _opinion_like(block) and 2 * _opinion_items(block) >= len(block.items)
+
+
 # --------------------------------------------------------------------------------------------------
 # The section of opinions
 
@@ -659,13 +697,15 @@ def _belongs(heading: _Heading, block: _Block, anchor: _Heading, anchor_block: _
     if heading.slug is not None:
         return True
     clear = heading.after_sentence or heading.blanks_before >= 2 or heading.style != "none"
-    return clear and block.bulleted == anchor_block.bulleted and _opinion_like(block)
+    return clear and block.bulleted == anchor_block.bulleted and _mostly_opinions(block)
 
 
 def _section(headings: list[_Heading], blocks: list[_Block]) -> list[int]:
-    """Indexes of the headings of the opinions section: the run naming the most known themes."""
+    """Indexes of the headings of the opinions section: the run whose items most read like opinions
+    (a situation asked about, an advice given), then the one naming the most known themes. A list of
+    trainings or meetings under theme headings has the shape of the section but not its content."""
     best: list[int] = []
-    best_score = (0, 0)
+    best_score = (0, 0, 0)
     for a, anchor in enumerate(headings):
         if anchor.slug is None or not _opinion_like(blocks[a]):
             continue
@@ -678,7 +718,8 @@ def _section(headings: list[_Heading], blocks: list[_Block]) -> list[int]:
         while k >= 0 and _belongs(headings[k], blocks[k], anchor, blocks[a]):
             run.insert(0, k)
             k -= 1
-        score = (sum(headings[k].slug is not None for k in run), sum(len(blocks[k].items) for k in run))
+        score = (sum(_opinion_items(blocks[k]) for k in run), sum(headings[k].slug is not None for k in run),
+                 sum(len(blocks[k].items) for k in run))
         if score > best_score:
             best, best_score = run, score
     return best
