@@ -11,7 +11,7 @@ from anonymizer.operators import FIXED, NUMBERED
 
 from ..anonymization import PLACEHOLDER_RE, Replacement
 from ..archive import import_report_data
-from ..models import AuditEvent, Draft
+from ..models import AuditEvent, Case, Draft
 from ..records import CaseRecord
 from ..report_parser import NotAReport
 from .forms import ReportUploadForm
@@ -106,12 +106,15 @@ def approve(draft_id: int):
     with kb.db.session() as db:
         draft = _pending(db, draft_id)
         period_end = draft.year_to if draft.year_to != draft.year_from else None
+        db.expunge(draft)
 
     def store(record: CaseRecord) -> str:
         if period_end and record.year and period_end > record.year:
             record.year_to = period_end
         ref = kb.create_case(record, actor=current_user.username)
         with kb.db.session() as db:
+            if not record.opinion:  # save_reviewed let it through: the "sans avis" box is ticked
+                db.scalar(select(Case).where(Case.ref == ref)).no_opinion = True
             approved = db.get(Draft, draft_id)
             approved.status, approved.case_ref = "approved", ref
             # the case holds the reviewed text; the draft's, perhaps corrected since, keeps only its fingerprint
@@ -120,7 +123,7 @@ def approve(draft_id: int):
         flash(f"Brouillon approuvé : le cas {ref} a été créé.")
         return ref
 
-    return save_reviewed(store, heading=f"Relire le brouillon n° {draft_id}")
+    return save_reviewed(store, heading=f"Relire le brouillon n° {draft_id}", draft=draft)
 
 
 @bp.post("/<int:draft_id>/reject")

@@ -56,24 +56,38 @@ def record_from(form: ReviewForm, ref: str = "new") -> CaseRecord:
     )
 
 
-def save_reviewed(store: Callable[[CaseRecord], str], heading: str | None = None):
+NO_OPINION_NEEDED = "Saisissez l'avis du bureau, ou cochez « Sans avis » si le bureau n'en a pas rendu."
+NO_OPINION_CONFLICT = "Un avis est saisi : décochez « Sans avis », ou videz le champ Avis."
+
+
+def save_reviewed(store: Callable[[CaseRecord], str], heading: str | None = None, draft=None):
     """Validate the posted review form, run the residual check, and store through `store` (which
     returns the case ref). Saving is blocked while a residual warning is neither resolved nor accepted;
-    an acceptance is audited as a count, never with the text."""
+    an acceptance is audited as a count, never with the text. Approving a `draft` needs an opinion or
+    the "sans avis" box (so an empty opinion reaching `store` means "sans avis")."""
     from anonymizer import get_anonymizer, residual_check
 
     kb = current_app.extensions["kb"]
     form = ReviewForm()
     form.themes.choices = theme_choices()
-    if not form.validate_on_submit():
-        return review_page(form, request.path, 400, heading=heading)
+    valid = form.validate_on_submit()
+    if draft is not None and valid:
+        opinion = (form.opinion.data or "").strip()
+        if not opinion and not form.no_opinion.data:
+            form.opinion.errors = [*form.opinion.errors, NO_OPINION_NEEDED]
+            valid = False
+        elif opinion and form.no_opinion.data:
+            form.opinion.errors = [*form.opinion.errors, NO_OPINION_CONFLICT]
+            valid = False
+    if not valid:
+        return review_page(form, request.path, 400, heading=heading, draft=draft)
     texts = [getattr(form, name).data or "" for name in REVIEWED_FIELDS]
     entities = get_anonymizer().model_entities(texts)  # the model's own reading: a second opinion
     residuals = {name: residual_check(text, found) for name, text, found in zip(REVIEWED_FIELDS, texts, entities)}
     residuals = {name: found for name, found in residuals.items() if found}
     count = sum(len(found) for found in residuals.values())
     if count and not form.accept_residuals.data:
-        return review_page(form, request.path, 409, residuals=residuals, heading=heading)
+        return review_page(form, request.path, 409, residuals=residuals, heading=heading, draft=draft)
     ref = store(record_from(form))
     if count:
         kb.audit(current_user.username, "accept-residuals", case_ref=ref, detail=f"{count} warning(s) accepted")
