@@ -10,13 +10,14 @@ import re
 import secrets
 from typing import Callable
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..anonymization import LIST_FIELDS, TEXT_FIELDS, anonymize_cases
 from ..models import UsedFormToken
 from ..records import CaseRecord
+from . import warmup
 from .forms import RawCaseForm, ReviewForm
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
@@ -100,7 +101,8 @@ def new():
     form = RawCaseForm()
     form.themes.choices = theme_choices()
     if not form.validate_on_submit():
-        return render_template("intake.html", form=form)
+        warmup.start_loading()  # the model loads while the text is pasted (once per worker)
+        return render_template("intake.html", form=form, model_ready=warmup.is_ready())
     raw = {name: getattr(form, name).data or "" for name in TEXT_FIELDS}
     proposal = anonymize_cases([{**raw, "sectors": form.typed_sectors(), "legal_refs": form.legal_ref_list()}])[0]
     review = proposal_form(proposal.fields, {
@@ -108,6 +110,16 @@ def new():
         "channel": form.channel.data, "legal_refs": "\n".join(proposal.lists["legal_refs"])})
     review.once.data = secrets.token_urlsafe(24)  # one case per review form, however often it is sent
     return review_page(review, url_for("intake.save"), replacements=proposal.replacements)
+
+
+@bp.get("/model-status")
+def model_status():
+    """{"ready": bool}: whether this worker's anonymiser model is loaded (polled by static/model-status.js).
+    Asking starts the load too, in the worker that answers."""
+    warmup.start_loading()
+    response = jsonify({"ready": warmup.is_ready()})
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/save")
