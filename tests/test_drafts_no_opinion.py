@@ -60,6 +60,7 @@ def test_an_empty_opinion_is_refused_unless_sans_avis_is_ticked(client, kb) -> N
         case = db.scalar(select(Case).where(Case.ref == ref))
         assert case.no_opinion is True and case.opinion == ""
         assert db.get(Draft, draft_id).status == "approved"
+    assert "Sans avis : le bureau n'a pas rendu d'avis" in client.get(f"/cases/{ref}").get_data(as_text=True)
 
 
 def test_the_annual_report_says_sans_avis_and_does_not_count_it_as_an_opinion(client, kb) -> None:
