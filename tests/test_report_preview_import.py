@@ -110,3 +110,19 @@ def test_the_preview_page_and_its_hidden_fields_hold_no_raw_identifier(app, clie
     assert client.post("/bureau/drafts/import/preview", data={"drafts": fields["drafts"]}).status_code == 200
     assert draft_count(kb) == 2
     assert_no_canary(kb, data_dir)
+
+
+def test_a_large_preview_goes_through_the_form_limits(app, client, kb) -> None:
+    """A report of many opinions gives a signed field over the 2 MB limit of other forms."""
+    from kb.archive import ReportImport, draft_from_preview
+    from kb.web.drafts import sign_preview
+
+    fields = [{"title": f"Situation n° {i}", "situation": "Un service social se demande ce qu'il peut transmettre. " * 100,
+               "opinion": "Nous avons conseillé de demander l'accord de la personne.", "theme_slug": "secret-professionnel",
+               "proposed_theme": None, "year_from": 2020, "year_to": 2021, "fingerprint": f"{i:032x}"} for i in range(400)]
+    with app.test_request_context("/"):  # signed with the app's key, for the account of `client`
+        signed = sign_preview(ReportImport((2020, 2021), [draft_from_preview(f) for f in fields], []), "bureau")
+    assert len(signed.encode()) > 2_200_000
+    response = client.post("/bureau/drafts/import/preview", data={"drafts": signed})
+    assert response.status_code == 200 and "400 brouillon(s) ajouté(s)" in response.get_data(as_text=True)
+    assert draft_count(kb) == 400

@@ -72,7 +72,7 @@ def upload():
     elif form.is_submitted():
         status = 400
     preview = bool(form.preview.data)
-    signed = sign_preview(result) if result is not None and preview and result.drafts else None
+    signed = sign_preview(result, current_user.username) if result is not None and preview and result.drafts else None
     return _import_page(form, result, preview, status, signed)
 
 
@@ -97,8 +97,9 @@ def _signer() -> TimestampSigner:
     return TimestampSigner(current_app.secret_key, salt=PREVIEW_SALT)
 
 
-def sign_preview(result: ReportImport) -> str:
-    payload = {"user": current_user.username, "period": list(result.period) if result.period else None,
+def sign_preview(result: ReportImport, username: str) -> str:
+    """The preview's drafts (anonymised fields only) as JSON, signed for this account."""
+    payload = {"user": username, "period": list(result.period) if result.period else None,
                "drafts": [preview_fields(d) for d in result.drafts]}
     return _signer().sign(json.dumps(payload, ensure_ascii=False, separators=(",", ":"))).decode("utf-8")
 
