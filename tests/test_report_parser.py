@@ -500,3 +500,35 @@ Formations données
     report = parse_report(text, THEMES)
     assert [d.title for d in report.drafts] == OPINION_TITLES
     assert all(d.proposed_theme is None for d in report.drafts)
+
+
+TRAININGS_TOLD = """{n}. Nos formations
+
+Secret professionnel
+• Nous avons animé une formation de deux jours pour les assistants sociaux du CPAS de la commune, en mars 2018.
+• Le bureau a donné un module d'une demi-journée aux éducateurs d'un service d'accueil, devant 15 participants.
+Justice, police et travail social
+• Le bureau est intervenu au colloque de la fédération des maisons de justice en octobre 2018, devant 120 personnes.
+• Nous avons organisé une séance d'information pour les étudiants de troisième année en assistant social.
+Pratiques institutionnelles
+• Nous avons assuré une journée d'étude avec les directions des services sociaux de la région, 40 participants.
+Questions déontologiques
+• Le bureau a animé un atelier de quatre séances avec une équipe de travailleurs de rue, de janvier à avril 2018.
+"""
+
+
+@pytest.mark.parametrize("order", ["trainings-first", "opinions-first"])
+def test_trainings_told_by_the_bureau_itself_are_not_opinions(order: str) -> None:
+    """"Nous avons animé une formation", "le bureau est intervenu...": the bureau's words, but a training
+    given, not an advice; a word "formation" in passing inside an opinion does not make it a training."""
+    if order == "trainings-first":
+        text = REPORT_HEAD + TRAININGS_TOLD.format(n=2) + "\n" + OPINIONS.format(n=3) + REPORT_END
+    else:
+        text = REPORT_HEAD + OPINIONS.format(n=2) + "\n" + TRAININGS_TOLD.format(n=3) + REPORT_END
+    assert [d.title for d in parse_report(text, THEMES).drafts] == OPINION_TITLES
+
+
+def test_no_opinion_of_the_sample_reads_like_a_training(sample: ParsedReport) -> None:
+    from kb.report_parser import _reads_like_activity
+
+    assert not [d.title for d in sample.drafts if _reads_like_activity(f"{d.situation} {d.opinion}")]
