@@ -76,22 +76,54 @@ def import_report_data(kb: KnowledgeBase, name: str, data: bytes, include_miscel
     parsed = read_report(name, data, kb, include_miscellaneous)
     result = ReportImport(parsed.period, anonymize_report(parsed), parsed.set_aside)
     result.proposals = sorted({d.source.proposed_theme for d in result.drafts if d.source.proposed_theme})
-    label = neutral_label(parsed.period)
     if dry_run:
         return result
+    result.created, result.already_known = queue_drafts(kb, result.drafts, parsed.period, actor)
+    return result
+
+
+def queue_drafts(kb: KnowledgeBase, drafts: list[AnonymizedDraft], period: tuple[int, int] | None,
+                 actor: str) -> tuple[int, int]:
+    """Add anonymised drafts to the review queue, skipping the fingerprints already known (pending,
+    approved or rejected): (created, already known). Reads only the anonymised fields and the
+    fingerprint, never the source's text."""
+    label = neutral_label(period)
+    created = already_known = 0
     with kb.db.session() as session:
         known = set(session.scalars(select(Draft.fingerprint)))
-        for draft in result.drafts:
+        for draft in drafts:
             d = draft.source
             if d.fingerprint in known:
-                result.already_known += 1
+                already_known += 1
                 continue
             known.add(d.fingerprint)
             session.add(Draft(fingerprint=d.fingerprint, theme_slug=d.theme_slug, proposed_theme=d.proposed_theme,
                               year_from=d.year_from, year_to=d.year_to, title=draft.title[:300],
                               situation=draft.situation, opinion=draft.opinion, source=label))
-            result.created += 1
+            created += 1
         session.add(AuditEvent(actor=actor, action="import-report",
-                               detail=f"{label}: {result.created} draft(s), {result.already_known} known"))
+                               detail=f"{label}: {created} draft(s), {already_known} known"))
         session.commit()
-    return result
+    return created, already_known
+
+
+# The anonymised fields of a draft that a preview page carries back (signed) to be imported.
+PREVIEW_FIELDS = ("title", "situation", "opinion", "theme_slug", "proposed_theme", "year_from", "year_to", "fingerprint")
+
+
+def preview_fields(draft: AnonymizedDraft) -> dict:
+    """What a preview may hold of a draft: its anonymised text, theme, period and fingerprint; never the
+    report's own text (the source's title, situation, opinion and heading are raw)."""
+    d = draft.source
+    return {"title": draft.title, "situation": draft.situation, "opinion": draft.opinion, "theme_slug": d.theme_slug,
+            "proposed_theme": d.proposed_theme, "year_from": d.year_from, "year_to": d.year_to,
+            "fingerprint": d.fingerprint}
+
+
+def draft_from_preview(fields: dict) -> AnonymizedDraft:
+    """An anonymised draft back from the fields of preview_fields (already verified as ours)."""
+    source = ReportDraft(theme_slug=fields["theme_slug"], theme_heading=fields["proposed_theme"] or "",
+                         proposed_theme=fields["proposed_theme"], year_from=fields["year_from"],
+                         year_to=fields["year_to"], title=fields["title"], situation=fields["situation"],
+                         opinion=fields["opinion"], fingerprint=fields["fingerprint"])
+    return AnonymizedDraft(source, fields["title"], fields["situation"], fields["opinion"])

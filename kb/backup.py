@@ -40,7 +40,7 @@ def dump(kb: KnowledgeBase) -> dict[str, Any]:
         cases = [{
             "ref": c.ref, "title": c.title, "situation": c.situation, "opinion": c.opinion, "year": c.year,
             "year_to": c.year_to, "channel": c.channel, "report_summary": c.report_summary,
-            "themes": [t.slug for t in c.themes], "sectors": [s.name for s in c.sectors],
+            "no_opinion": c.no_opinion, "themes": [t.slug for t in c.themes], "sectors": [s.name for s in c.sectors],
             "legal_refs": [r.label for r in c.legal_refs],
             "created_at": _iso(c.created_at), "updated_at": _iso(c.updated_at),
         } for c in db.scalars(select(Case).order_by(Case.id).options(
@@ -111,7 +111,7 @@ def restore(kb: KnowledgeBase, path: Path) -> dict[str, int]:
         for c in data["cases"]:
             case = Case(ref=c["ref"], title=c["title"], situation=c["situation"], opinion=c["opinion"],
                         year=c["year"], year_to=c.get("year_to"), channel=c["channel"],
-                        report_summary=c.get("report_summary"),
+                        report_summary=c.get("report_summary"), no_opinion=bool(c.get("no_opinion", False)),
                         created_at=_dt(c["created_at"]), updated_at=_dt(c["updated_at"]))
             case.themes = [themes[s] for s in c["themes"]]
             case.sectors = [sectors.setdefault(n, Sector(name=n)) for n in c["sectors"]]

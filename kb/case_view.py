@@ -43,6 +43,7 @@ class CaseView:
     themes: tuple[ThemeTag, ...]
     sectors: tuple[SectorTag, ...]
     legal_refs: tuple[LegalRefTag, ...]
+    no_opinion: bool = False  # approved from a draft "sans avis"
 
     @property
     def period_label(self) -> str:
@@ -71,4 +72,5 @@ def load_case_view(connection: Connection, ref: str) -> CaseView | None:
         themes=tuple(ThemeTag(slug, label) for slug, label in sorted(found["theme"])),
         sectors=tuple(SectorTag(name) for name, _ in sorted(found["sector"])),
         legal_refs=tuple(LegalRefTag(label) for label, _ in sorted(found["legal_ref"])),
+        no_opinion=bool(row.no_opinion),
     )

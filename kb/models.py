@@ -94,6 +94,13 @@ class Case(Base):
 
     # The sentence the bureau uses for this case in annual reports; the case itself stays as it is.
     report_summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Approved from a draft with no opinion, on purpose ("sans avis"): the annual report says so
+    # instead of counting an opinion (as long as no opinion has been written since).
+    no_opinion: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    @property
+    def without_opinion(self) -> bool:
+        return self.no_opinion and not (self.opinion or "").strip()
 
     themes: Mapped[list[Theme]] = relationship(secondary=case_themes, order_by=Theme.slug)
     sectors: Mapped[list[Sector]] = relationship(secondary=case_sectors, order_by=Sector.name)

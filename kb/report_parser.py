@@ -4,9 +4,13 @@ Reports are PDFs whose text we extract, so the parser relies only on layout cues
 never on a given report's sentences:
 
 - the opinions section is a run of short heading lines (a theme name, the same numbering style for all),
-  each followed by a list of items; the run is the one whose headings best match the known themes, and
-  it stops at the first heading that breaks the pattern (another numbering style, or prose instead of a
-  list under a heading that names no known theme);
+  each followed by a list of items; of such runs, the one whose items read most like opinions (someone
+  asks: a question, "se demande", "s'interroge"; the bureau answers: "nous avons conseillé", "le
+  bureau", "avis"), less those that read like trainings or meetings given ("Formation de deux jours...",
+  "nous avons animé une formation", "24 participants"), then the one whose headings best match the known
+  themes: a list of trainings under theme headings has the section's shape, not its content. The run
+  stops at the first heading that breaks the pattern (another numbering style, or, under a heading that
+  names no known theme, prose instead of a list or a list of trainings);
 - items start with a bullet glyph (o, •, ➢, ü, Ø, -, numbers...) or, in reports without bullets, are
   paragraphs separated by blank lines; lines of an item broken by the PDF (even across a blank line or a
   page number) are joined, words hyphenated at a line end are mended;
@@ -638,6 +642,61 @@ def _opinion_like(block: _Block) -> bool:
     return max(sizes) >= 8 and sum(sizes) / len(sizes) >= 8
 
 
+# What an opinion reads like, wherever it sits: someone asks (a question, "se demande", "s'interroge"),
+# the bureau answers ("nous avons conseillé", "le bureau", "avis"). Folded text (no accents, lower case).
+_ASKING_RE = re.compile(
+    r"\?|\b(?:se demande(?:nt)?|s['’]interroge(?:nt)?|nous (?:demande|interroge|interpelle|sollicite)(?:nt)?"
+    r"|nous a (?:demande|interroge|interpelle|sollicite|contacte)s?|nous ont (?:demande|interroge|interpelle|sollicite|contacte)s?"
+    r"|demande(?:nt)? (?:si|s['’]il|s['’]ils|conseil|avis|notre avis)|hesite(?:nt)?|souhaite(?:nt)? savoir"
+    r"|ne sai(?:t|ent) pas|peut-(?:il|elle|on)|doit-(?:il|elle|on)|a-t-(?:il|elle|on)|est-ce que)\b"
+)
+_ANSWERING_RE = re.compile(
+    r"\b(?:nous (?:(?:lui|leur|l['’]|le|la|les|y|en)\s*)?(?:avons (?:conseill|recommand|rappel|repondu|sugg|propos|invit"
+    r"|orient|renvoy|insist|souligne|precise|explique|dit)|conseill|recommand|renvoy|rappel|orient|sugg|invit)"
+    r"|le (?:bureau|comite|cvts)|notre avis|avis|conseill\w*|recommand\w*)\b"
+)
+# What a training, a talk or a meeting is: an activity of the committee, not an opinion. Named at the
+# item's opening ("Formation de deux jours...", "Une séance d'information..."), or told as given
+# ("nous avons animé une formation", "24 participants"); a word "formation" in passing is not enough.
+_ACTIVITY_NOUNS = (r"(?:formations?|modules?|seances?|ateliers?|journees? d['’]etude|colloques?|conferences?|webinaires?"
+                   r"|sensibilisations?|animations?|interventions?|cours|exposes?|presentations?)")
+_ACTIVITY_OPENING_RE = re.compile(rf"^(?:\S+\s+){{0,3}}{_ACTIVITY_NOUNS}\b")
+_ACTIVITY_TOLD_RE = re.compile(
+    rf"\b(?:avons|a|ont|sommes|est|sont)\s+(?:anime|donne|organise|assure|presente|dispense|intervenus?|intervenue?s?)"
+    rf"\s+(?:(?:une|un|des|la|le|l['’]|deux|trois|plusieurs)\s+)?(?:\S+\s+)?{_ACTIVITY_NOUNS}\b"
+    rf"|\b\d+\s+(?:participants?|inscrits?|personnes presentes)\b"
+)
+
+
+def _reads_like_activity(text: str) -> bool:
+    """A training given, a talk or a meeting held, with nobody asking anything."""
+    folded = _fold(text)
+    if _ASKING_RE.search(folded):
+        return False
+    return bool(_ACTIVITY_OPENING_RE.match(folded) or _ACTIVITY_TOLD_RE.search(folded))
+
+
+def _reads_like_opinion(text: str) -> bool:
+    """An item that tells a situation someone asked about, or the advice given: not a training given,
+    a meeting held or a figure. Judged on the words of the item, not on where it stands."""
+    folded = _fold(text)
+    if _reads_like_activity(text):
+        return False
+    return bool(_ASKING_RE.search(folded) or _ANSWERING_RE.search(folded))
+
+
+def _content_score(block: _Block) -> int:
+    """Items that read like opinions, less those that read like activities (trainings, meetings)."""
+    texts = [" ".join(item) for item in block.items]
+    return sum(_reads_like_opinion(t) for t in texts) - sum(_reads_like_activity(t) for t in texts)
+
+
+def _not_activities(block: _Block) -> bool:
+    """Opinion-like items (long enough), most of which are not trainings or meetings."""
+    activities = sum(_reads_like_activity(" ".join(item)) for item in block.items)
+    return _opinion_like(block) and 2 * activities < len(block.items)
+
+
 # --------------------------------------------------------------------------------------------------
 # The section of opinions
 
@@ -659,13 +718,15 @@ def _belongs(heading: _Heading, block: _Block, anchor: _Heading, anchor_block: _
     if heading.slug is not None:
         return True
     clear = heading.after_sentence or heading.blanks_before >= 2 or heading.style != "none"
-    return clear and block.bulleted == anchor_block.bulleted and _opinion_like(block)
+    return clear and block.bulleted == anchor_block.bulleted and _not_activities(block)
 
 
 def _section(headings: list[_Heading], blocks: list[_Block]) -> list[int]:
-    """Indexes of the headings of the opinions section: the run naming the most known themes."""
+    """Indexes of the headings of the opinions section: the run whose items most read like opinions
+    (a situation asked about, an advice given), then the one naming the most known themes. A list of
+    trainings or meetings under theme headings has the shape of the section but not its content."""
     best: list[int] = []
-    best_score = (0, 0)
+    best_score: tuple[int, int, int] | None = None
     for a, anchor in enumerate(headings):
         if anchor.slug is None or not _opinion_like(blocks[a]):
             continue
@@ -678,8 +739,9 @@ def _section(headings: list[_Heading], blocks: list[_Block]) -> list[int]:
         while k >= 0 and _belongs(headings[k], blocks[k], anchor, blocks[a]):
             run.insert(0, k)
             k -= 1
-        score = (sum(headings[k].slug is not None for k in run), sum(len(blocks[k].items) for k in run))
-        if score > best_score:
+        score = (sum(_content_score(blocks[k]) for k in run), sum(headings[k].slug is not None for k in run),
+                 sum(len(blocks[k].items) for k in run))
+        if best_score is None or score > best_score:
             best, best_score = run, score
     return best
 

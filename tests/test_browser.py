@@ -66,6 +66,9 @@ def test_login_search_case_intake_logout(live_url: str, page) -> None:
     expect(page.locator("h1")).to_contain_text("abri de nuit")
 
     page.click("text=Encoder un avis")
+    # The model loads in the background from the page's opening; the page says when it is ready.
+    expect(page.locator("#model-status")).to_have_text(re.compile("Préparation de l'anonymiseur…|Prêt"))
+    expect(page.locator("#model-status")).to_have_text("Prêt", timeout=180_000)
     page.fill("input[name=title]", "Demande de Mme Hortense Vanderlinden")
     page.fill("textarea[name=situation]",
               "Mme Hortense Vanderlinden (0478 12 34 56) demande à l'assistante sociale du CPAS de ne rien dire à son fils.")
@@ -119,14 +122,14 @@ def test_bureau_uploads_an_activity_report_and_approves_a_draft(live_url: str, p
     expect(page.locator(".import-result")).to_contain_text("rien n'a été enregistré")
     expect(page.locator(".import-result")).not_to_contain_text("Verhaegen")
 
-    page.set_input_files("input[name=report]", str(report))
-    page.click("input[name=submit]")
+    # Imported from the preview itself: the file is not chosen a second time.
+    page.click("button:has-text('Importer ces brouillons')")
     expect(page.locator(".import-result")).to_contain_text("3 brouillon(s) ajouté(s), 0 déjà connu(s)")
     page.click("text=Voir la file de relecture")
     page.locator("table.drafts a").first.click()
     expect(page.locator("h1")).to_contain_text("Relire le brouillon")
-    page.click("button:has-text('Enregistrer le cas')")
+    page.click("button:has-text('Approuver le brouillon')")
     if page.locator(".residuals").count():
         page.check("input[name=accept_residuals]")
-        page.click("button:has-text('Enregistrer le cas')")
+        page.click("button:has-text('Approuver le brouillon')")
     expect(page.locator(".flash")).to_contain_text("Brouillon approuvé")

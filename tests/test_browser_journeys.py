@@ -221,7 +221,9 @@ def test_trainer_builds_a_selection_and_hands_it_out(live_url: str, page: Page, 
     assert ref.startswith("AV-") or ref
 
 
-def test_admin_dashboard_report_themes_and_accounts(live_url: str, page: Page, screen: dict) -> None:
+def test_admin_dashboard_report_themes_and_accounts(live_url: str, page: Page, screen: dict, tmp_path_factory) -> None:
+    from tests.test_archive import SMALL_REPORT
+
     login(page, live_url, "admin")
     if screen["width"] >= 1280:  # the whole menu on one line
         tops = page.locator("header.top nav a").evaluate_all("links => links.map(a => a.offsetTop)")
@@ -252,6 +254,19 @@ def test_admin_dashboard_report_themes_and_accounts(live_url: str, page: Page, s
     check(page)
     page.click("text=Importer un rapport d'activités")
     check(page)
+    report = tmp_path_factory.mktemp("report") / "rapport-2019.txt"
+    report.write_text(SMALL_REPORT, encoding="utf-8")
+    page.set_input_files("input[name=report]", str(report))
+    page.click("input[name=preview]")
+    expect(page.locator(".import-result")).to_contain_text("3 avis trouvé(s)")
+    check(page)  # the preview, with its "Importer ces brouillons" form
+    page.click("button:has-text('Importer ces brouillons')")
+    expect(page.locator(".import-result")).to_contain_text("brouillon(s) ajouté(s)")
+    check(page)
+    page.click("text=Voir la file de relecture")
+    page.locator("table.drafts a").first.click()
+    expect(page.locator("button:has-text('Approuver le brouillon')")).to_be_visible()
+    check(page)  # a draft's review, with the "Sans avis" box
     page.click("header.top nav >> text=Encoder un avis")
     check(page)
     year = page.locator("input[name=year]").evaluate("el => getComputedStyle(el).borderRadius")

@@ -428,3 +428,107 @@ def test_pdf_without_text_is_refused(tmp_path: Path) -> None:
     with pytest.raises(NotAReport) as raised:
         extract_text(pdf)
     assert "texte" in str(raised.value) and "text" in str(raised.value)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The opinions section is found by what its items say, not by where it stands (issue 14)
+
+TRAININGS = """{n}. Formations données
+
+Secret professionnel
+• Formation de deux jours pour les assistants sociaux du CPAS, organisée en mars 2018 à l'école sociale, 24 participants.
+• Module d'une demi-journée pour les éducateurs d'un service d'accueil en milieu ouvert, en mai 2018, 15 participants.
+Justice, police et travail social
+• Intervention au colloque de la fédération des maisons de justice en octobre 2018, une matinée, 120 personnes.
+• Séance d'information pour les étudiants de troisième année en assistant social, novembre 2018, deux heures.
+Pratiques institutionnelles
+• Journée d'étude avec les directions des services sociaux de la région, décembre 2018, 40 participants inscrits.
+Questions déontologiques
+• Atelier de quatre séances avec une équipe de travailleurs de rue, de janvier à avril 2018, 10 participants.
+"""
+OPINIONS = """{n}. Nos interpellations
+
+Secret professionnel
+• Une assistante sociale de CPAS reçoit un appel de la police qui demande l'adresse d'une personne suivie. Elle se
+demande si elle peut la donner. Nous lui avons conseillé de refuser.
+• Un éducateur s'interroge sur la confidentialité des notes prises en réunion d'équipe. Le bureau a rappelé que les
+notes personnelles ne sont pas partagées.
+Questions déontologiques
+• Une étudiante stagiaire a été témoin de propos humiliants envers une résidente et ne sait pas si elle peut en
+parler à son école. Avis : en parler d'abord à son maître de stage.
+"""
+REPORT_HEAD = """Rapport d'activités 2018
+
+1. Introduction
+
+Le bureau s'est réuni vingt fois cette année et a répondu à de nombreuses demandes.
+
+"""
+REPORT_END = """
+4. Perspectives
+
+Le comité poursuivra ses travaux l'an prochain.
+"""
+OPINION_TITLES = ["Une assistante sociale de CPAS reçoit un appel de la police qui demande l'adresse d'une personne suivie",
+                  "Un éducateur s'interroge sur la confidentialité des notes prises en réunion d'équipe",
+                  "Une étudiante stagiaire a été témoin de propos humiliants envers une résidente et ne sait pas si elle peut en parler…"]
+
+
+@pytest.mark.parametrize("order", ["trainings-first", "opinions-first"])
+def test_a_list_of_trainings_under_theme_headings_is_not_taken_for_opinions(order: str) -> None:
+    """Both sections have theme headings over bulleted lists; the trainings section even names more
+    known themes. Only the items that read like opinions (a question asked, an advice given) are taken."""
+    if order == "trainings-first":
+        text = REPORT_HEAD + TRAININGS.format(n=2) + "\n" + OPINIONS.format(n=3) + REPORT_END
+    else:
+        text = REPORT_HEAD + OPINIONS.format(n=2) + "\n" + TRAININGS.format(n=3) + REPORT_END
+    report = parse_report(text, THEMES)
+    assert [d.title for d in report.drafts] == OPINION_TITLES
+    assert [d.theme_slug for d in report.drafts] == ["secret-professionnel", "secret-professionnel", "questions-deontologiques"]
+    assert report.drafts[0].opinion == "Nous lui avons conseillé de refuser."
+
+
+def test_an_unnumbered_trainings_heading_after_the_opinions_does_not_join_them() -> None:
+    """A heading naming no theme, over long bulleted items, right after the last theme: a new theme only
+    when its items read like opinions."""
+    text = REPORT_HEAD + OPINIONS.format(n=2) + """
+Formations données
+
+• Formation de deux jours pour les assistants sociaux du CPAS, organisée en mars 2018 à l'école sociale, 24 participants.
+• Module d'une demi-journée pour les éducateurs d'un service d'accueil en milieu ouvert, en mai 2018, 15 participants.
+""" + REPORT_END
+    report = parse_report(text, THEMES)
+    assert [d.title for d in report.drafts] == OPINION_TITLES
+    assert all(d.proposed_theme is None for d in report.drafts)
+
+
+TRAININGS_TOLD = """{n}. Nos formations
+
+Secret professionnel
+• Nous avons animé une formation de deux jours pour les assistants sociaux du CPAS de la commune, en mars 2018.
+• Le bureau a donné un module d'une demi-journée aux éducateurs d'un service d'accueil, devant 15 participants.
+Justice, police et travail social
+• Le bureau est intervenu au colloque de la fédération des maisons de justice en octobre 2018, devant 120 personnes.
+• Nous avons organisé une séance d'information pour les étudiants de troisième année en assistant social.
+Pratiques institutionnelles
+• Nous avons assuré une journée d'étude avec les directions des services sociaux de la région, 40 participants.
+Questions déontologiques
+• Le bureau a animé un atelier de quatre séances avec une équipe de travailleurs de rue, de janvier à avril 2018.
+"""
+
+
+@pytest.mark.parametrize("order", ["trainings-first", "opinions-first"])
+def test_trainings_told_by_the_bureau_itself_are_not_opinions(order: str) -> None:
+    """"Nous avons animé une formation", "le bureau est intervenu...": the bureau's words, but a training
+    given, not an advice; a word "formation" in passing inside an opinion does not make it a training."""
+    if order == "trainings-first":
+        text = REPORT_HEAD + TRAININGS_TOLD.format(n=2) + "\n" + OPINIONS.format(n=3) + REPORT_END
+    else:
+        text = REPORT_HEAD + OPINIONS.format(n=2) + "\n" + TRAININGS_TOLD.format(n=3) + REPORT_END
+    assert [d.title for d in parse_report(text, THEMES).drafts] == OPINION_TITLES
+
+
+def test_no_opinion_of_the_sample_reads_like_a_training(sample: ParsedReport) -> None:
+    from kb.report_parser import _reads_like_activity
+
+    assert not [d.title for d in sample.drafts if _reads_like_activity(f"{d.situation} {d.opinion}")]

@@ -53,3 +53,4 @@ class ReportEntry:
     year: int | None
     summary: str  # the bureau's own sentence(s) for reports, or one derived by summarize_case
     advice: str
+    no_opinion: bool = False  # approved "sans avis": said as such, not counted as an opinion

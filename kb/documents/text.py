@@ -18,6 +18,7 @@ NOTE = "Note du formateur"
 QUESTIONS = "Questions pour la discussion"
 CONTENTS = "Cas présentés"
 REPORT_SECTION = "Les avis rendus, regroupés par thème"
+NO_OPINION = "Sans avis"  # a case approved on purpose without the bureau's opinion
 NO_THEME = "Autres questions"
 UNTITLED = "Sans titre"
 AUDIENCE_LABELS = {PARTICIPANTS: "Document pour les participants", TRAINER: "Document du formateur"}
@@ -203,12 +204,16 @@ def report_intro(period: tuple[int, int], entries: list[ReportEntry]) -> str:
     when = f"en {first}" if first == last else f"de {first} à {last}"
     if not entries:
         return f"Aucun avis n’a été rendu {when}."
-    cases = len({one_line(e.ref) for e in entries})
+    cases = len({one_line(e.ref) for e in entries if not e.no_opinion})
+    without = len({one_line(e.ref) for e in entries if e.no_opinion})
     themes = len(group_by_theme(entries))
-    return (
-        f"Le bureau a rendu {_plural(cases, 'avis', 'avis')} {when}, "
-        f"regroupés ci-dessous en {_plural(themes, 'thème', 'thèmes')}."
-    )
+    grouped = f"regroupés ci-dessous en {_plural(themes, 'thème', 'thèmes')}"
+    if not without:
+        return f"Le bureau a rendu {_plural(cases, 'avis', 'avis')} {when}, {grouped}."
+    rest = f"{_plural(without, 'situation est restée', 'situations sont restées')} {NO_OPINION.lower()}"
+    if not cases:
+        return f"Le bureau n’a rendu aucun avis {when} : {rest}, {grouped.replace('regroupés', 'regroupées')}."
+    return f"Le bureau a rendu {_plural(cases, 'avis', 'avis')} {when} et {rest}, {grouped}."
 
 
 def group_by_theme(entries: Iterable[ReportEntry]) -> list[tuple[str, list[ReportEntry]]]:
@@ -231,7 +236,8 @@ def entry_parts(entry: ReportEntry) -> tuple[str, str]:
     lead = f"Réf. {ref}" if ref else ""
     if entry.year is not None:
         lead = f"{lead} ({entry.year})" if lead else str(entry.year)
-    body = " ".join(s for s in (_sentence(entry.summary), _sentence(entry.advice)) if s)
+    advice = f"{NO_OPINION}." if entry.no_opinion else _sentence(entry.advice)
+    body = " ".join(s for s in (_sentence(entry.summary), advice) if s)
     return (lead + "." if lead else ""), body
 
 

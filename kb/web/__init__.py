@@ -33,6 +33,10 @@ csrf = CSRFProtect()
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
 MAX_REPORT_BYTES = 25 * 1024 * 1024  # an activity report PDF with its layout and logos
 LARGE_REQUEST_ENDPOINTS = {"drafts.upload"}
+# A preview's signed drafts come back in one form field: up to 1,000 opinions of anonymised text
+# (MAX_TEXT_CHARS of a report), URL-encoded, over the 2 MB of other forms.
+MAX_PREVIEW_BYTES = 16 * 1024 * 1024
+PREVIEW_ENDPOINTS = {"drafts.import_previewed"}
 
 
 class KnowledgeBaseRequest(Request):
@@ -46,6 +50,8 @@ class KnowledgeBaseRequest(Request):
     def max_content_length(self) -> int | None:
         if self.endpoint in LARGE_REQUEST_ENDPOINTS:
             return MAX_REPORT_BYTES
+        if self.endpoint in PREVIEW_ENDPOINTS:
+            return MAX_PREVIEW_BYTES
         return MAX_REQUEST_BYTES
 
 

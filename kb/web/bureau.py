@@ -9,6 +9,7 @@ from flask_login import current_user
 from .. import stats
 from ..charts import stacked_columns
 from ..documents import ReportEntry, annual_report_docx, annual_report_markdown, summarize_case
+from ..documents.text import report_intro
 from ..models import Case
 from .free_text import warn_before_saving
 
@@ -59,7 +60,8 @@ def report_entries(period: stats.Period) -> tuple[list[ReportEntry], dict[str, s
             situation, advice = summarize_case(case.situation, case.opinion)
             entries.append(ReportEntry(theme_label=labels.get(primary.slug, primary.label) if primary else "Sans thème",
                                        ref=case.ref, year=case.year, summary=case.report_summary or situation,
-                                       advice=advice))
+                                       advice="" if case.without_opinion else advice,
+                                       no_opinion=case.without_opinion))
         return entries, labels
 
 
@@ -75,7 +77,7 @@ def report():
     start, end = _report_period()
     entries, _ = report_entries(stats.Period(start, end))
     return render_template("report.html", entries=entries, start=start, end=end,
-                           title=_report_title(start, end))
+                           title=_report_title(start, end), intro=report_intro((start, end), entries) if entries else "")
 
 
 @bp.get("/report.<fmt>")

@@ -1,17 +1,19 @@
 """The review queue of drafts from activity reports: approve (after review), edit, or reject each one."""
 from __future__ import annotations
 
+import json
 from collections import Counter
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 from sqlalchemy import func, select
 
 from anonymizer.operators import FIXED, NUMBERED
 
 from ..anonymization import PLACEHOLDER_RE, Replacement
-from ..archive import import_report_data
-from ..models import AuditEvent, Draft
+from ..archive import PREVIEW_FIELDS, ReportImport, draft_from_preview, import_report_data, preview_fields, queue_drafts
+from ..models import AuditEvent, Case, Draft
 from ..records import CaseRecord
 from ..report_parser import NotAReport
 from .forms import ReportUploadForm
@@ -69,10 +71,81 @@ def upload():
                       f"{result.already_known} déjà connu(s).")
     elif form.is_submitted():
         status = 400
-    labels = kb.cached_theme_labels()
+    preview = bool(form.preview.data)
+    signed = sign_preview(result, current_user.username) if result is not None and preview and result.drafts else None
+    return _import_page(form, result, preview, status, signed)
+
+
+def _import_page(form: ReportUploadForm, result: ReportImport | None, preview: bool, status: int = 200,
+                 signed: str | None = None, error: str | None = None):
+    labels = _kb().cached_theme_labels()
     per_theme = Counter(d.source.theme_slug or f"nouveau : {d.source.proposed_theme}" for d in result.drafts) if result else {}
     return render_template("drafts_import.html", form=form, result=result, labels=labels, per_theme=per_theme,
-                           preview=bool(form.preview.data)), status
+                           preview=preview, signed=signed, error=error), status
+
+
+# A preview carries its anonymised drafts back to the server in one hidden field, signed with the app's
+# secret key: importing from the preview needs no second upload, and nothing rests on the server (nor in
+# the session cookie) in between. The field holds only what the page shows: anonymised text.
+PREVIEW_SALT = "kb.drafts.report-preview"
+PREVIEW_MAX_AGE = 3600  # seconds: a preview is imported within the hour, or the report uploaded again
+PREVIEW_REFUSED = "L'aperçu a été modifié ou n'est plus valable : téléversez à nouveau le rapport."
+PREVIEW_EXPIRED = "L'aperçu date de plus d'une heure : téléversez à nouveau le rapport."
+
+
+def _signer() -> TimestampSigner:
+    return TimestampSigner(current_app.secret_key, salt=PREVIEW_SALT)
+
+
+def sign_preview(result: ReportImport, username: str) -> str:
+    """The preview's drafts (anonymised fields only) as JSON, signed for this account."""
+    payload = {"user": username, "period": list(result.period) if result.period else None,
+               "drafts": [preview_fields(d) for d in result.drafts]}
+    return _signer().sign(json.dumps(payload, ensure_ascii=False, separators=(",", ":"))).decode("utf-8")
+
+
+def _valid_fields(fields) -> bool:
+    """The shape of one signed draft (the signature vouches for the content; this guards the code)."""
+    if not isinstance(fields, dict) or set(fields) != set(PREVIEW_FIELDS):
+        return False
+    texts = all(isinstance(fields[k], str) for k in ("title", "situation", "opinion", "fingerprint"))
+    optional = all(fields[k] is None or isinstance(fields[k], str) for k in ("theme_slug", "proposed_theme"))
+    years = all(fields[k] is None or (isinstance(fields[k], int) and not isinstance(fields[k], bool))
+                for k in ("year_from", "year_to"))
+    return texts and optional and years and 0 < len(fields["fingerprint"]) <= 64
+
+
+def verify_preview(signed: str) -> tuple[tuple[int, int] | None, list[dict]]:
+    """The period and drafts of a signed preview, or ValueError with the page's message."""
+    try:
+        text = _signer().unsign(signed.encode("utf-8"), max_age=PREVIEW_MAX_AGE).decode("utf-8")
+        payload = json.loads(text)
+    except SignatureExpired as exc:
+        raise ValueError(PREVIEW_EXPIRED) from exc
+    except (BadSignature, UnicodeError, ValueError) as exc:
+        raise ValueError(PREVIEW_REFUSED) from exc
+    if (not isinstance(payload, dict) or payload.get("user") != current_user.username
+            or not isinstance(payload.get("drafts"), list) or not all(_valid_fields(f) for f in payload["drafts"])):
+        raise ValueError(PREVIEW_REFUSED)
+    period = payload.get("period")
+    period = (int(period[0]), int(period[1])) if isinstance(period, list) and len(period) == 2 else None
+    return period, payload["drafts"]
+
+
+@bp.post("/import/preview")
+def import_previewed():
+    """"Importer ces brouillons" from a preview: the signed drafts come back and are queued once the
+    signature is verified; a changed, expired or foreign preview is refused (400) and nothing is stored."""
+    try:
+        period, fields = verify_preview(request.form.get("drafts", ""))
+    except ValueError as exc:
+        return _import_page(ReportUploadForm(formdata=None), None, False, 400, error=str(exc))
+    drafts = [draft_from_preview(f) for f in fields]
+    result = ReportImport(period, drafts, [])
+    result.proposals = sorted({d.source.proposed_theme for d in drafts if d.source.proposed_theme})
+    result.created, result.already_known = queue_drafts(_kb(), drafts, period, current_user.username)
+    flash(f"{result.created} brouillon(s) ajouté(s) à la file de relecture, {result.already_known} déjà connu(s).")
+    return _import_page(ReportUploadForm(formdata=None), result, False)
 
 
 @bp.get("/<int:draft_id>")
@@ -106,12 +179,15 @@ def approve(draft_id: int):
     with kb.db.session() as db:
         draft = _pending(db, draft_id)
         period_end = draft.year_to if draft.year_to != draft.year_from else None
+        db.expunge(draft)
 
     def store(record: CaseRecord) -> str:
         if period_end and record.year and period_end > record.year:
             record.year_to = period_end
         ref = kb.create_case(record, actor=current_user.username)
         with kb.db.session() as db:
+            if not record.opinion:  # save_reviewed let it through: the "sans avis" box is ticked
+                db.scalar(select(Case).where(Case.ref == ref)).no_opinion = True
             approved = db.get(Draft, draft_id)
             approved.status, approved.case_ref = "approved", ref
             # the case holds the reviewed text; the draft's, perhaps corrected since, keeps only its fingerprint
@@ -120,7 +196,7 @@ def approve(draft_id: int):
         flash(f"Brouillon approuvé : le cas {ref} a été créé.")
         return ref
 
-    return save_reviewed(store, heading=f"Relire le brouillon n° {draft_id}")
+    return save_reviewed(store, heading=f"Relire le brouillon n° {draft_id}", draft=draft)
 
 
 @bp.post("/<int:draft_id>/reject")

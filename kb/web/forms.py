@@ -120,6 +120,8 @@ class ReviewForm(CaseFields):
     accept_residuals = BooleanField("J'ai vérifié : les éléments signalés ne permettent pas d'identifier quelqu'un.")
     reviewed = HiddenField(default="1")
     once = HiddenField()  # the intake's one-time token (kb/web/intake.py); empty on the other review pages
+    # Drafts only: approving a draft needs the bureau's opinion, or this box ticked (kept with the case).
+    no_opinion = BooleanField("Sans avis : le bureau n'a pas rendu d'avis sur cette situation")
 
 
 class LoginForm(Form):

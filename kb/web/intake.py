@@ -10,13 +10,14 @@ import re
 import secrets
 from typing import Callable
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..anonymization import LIST_FIELDS, TEXT_FIELDS, anonymize_cases
 from ..models import UsedFormToken
 from ..records import CaseRecord
+from . import warmup
 from .forms import RawCaseForm, ReviewForm
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
@@ -56,24 +57,38 @@ def record_from(form: ReviewForm, ref: str = "new") -> CaseRecord:
     )
 
 
-def save_reviewed(store: Callable[[CaseRecord], str], heading: str | None = None):
+NO_OPINION_NEEDED = "Saisissez l'avis du bureau, ou cochez « Sans avis » si le bureau n'en a pas rendu."
+NO_OPINION_CONFLICT = "Un avis est saisi : décochez « Sans avis », ou videz le champ Avis."
+
+
+def save_reviewed(store: Callable[[CaseRecord], str], heading: str | None = None, draft=None):
     """Validate the posted review form, run the residual check, and store through `store` (which
     returns the case ref). Saving is blocked while a residual warning is neither resolved nor accepted;
-    an acceptance is audited as a count, never with the text."""
+    an acceptance is audited as a count, never with the text. Approving a `draft` needs an opinion or
+    the "sans avis" box (so an empty opinion reaching `store` means "sans avis")."""
     from anonymizer import get_anonymizer, residual_check
 
     kb = current_app.extensions["kb"]
     form = ReviewForm()
     form.themes.choices = theme_choices()
-    if not form.validate_on_submit():
-        return review_page(form, request.path, 400, heading=heading)
+    valid = form.validate_on_submit()
+    if draft is not None and valid:
+        opinion = (form.opinion.data or "").strip()
+        if not opinion and not form.no_opinion.data:
+            form.opinion.errors = [*form.opinion.errors, NO_OPINION_NEEDED]
+            valid = False
+        elif opinion and form.no_opinion.data:
+            form.opinion.errors = [*form.opinion.errors, NO_OPINION_CONFLICT]
+            valid = False
+    if not valid:
+        return review_page(form, request.path, 400, heading=heading, draft=draft)
     texts = [getattr(form, name).data or "" for name in REVIEWED_FIELDS]
     entities = get_anonymizer().model_entities(texts)  # the model's own reading: a second opinion
     residuals = {name: residual_check(text, found) for name, text, found in zip(REVIEWED_FIELDS, texts, entities)}
     residuals = {name: found for name, found in residuals.items() if found}
     count = sum(len(found) for found in residuals.values())
     if count and not form.accept_residuals.data:
-        return review_page(form, request.path, 409, residuals=residuals, heading=heading)
+        return review_page(form, request.path, 409, residuals=residuals, heading=heading, draft=draft)
     ref = store(record_from(form))
     if count:
         kb.audit(current_user.username, "accept-residuals", case_ref=ref, detail=f"{count} warning(s) accepted")
@@ -86,7 +101,8 @@ def new():
     form = RawCaseForm()
     form.themes.choices = theme_choices()
     if not form.validate_on_submit():
-        return render_template("intake.html", form=form)
+        warmup.start_loading()  # the model loads while the text is pasted (once per worker)
+        return render_template("intake.html", form=form, model_ready=warmup.is_ready())
     raw = {name: getattr(form, name).data or "" for name in TEXT_FIELDS}
     proposal = anonymize_cases([{**raw, "sectors": form.typed_sectors(), "legal_refs": form.legal_ref_list()}])[0]
     review = proposal_form(proposal.fields, {
@@ -94,6 +110,16 @@ def new():
         "channel": form.channel.data, "legal_refs": "\n".join(proposal.lists["legal_refs"])})
     review.once.data = secrets.token_urlsafe(24)  # one case per review form, however often it is sent
     return review_page(review, url_for("intake.save"), replacements=proposal.replacements)
+
+
+@bp.get("/model-status")
+def model_status():
+    """{"ready": bool}: whether this worker's anonymiser model is loaded (polled by static/model-status.js).
+    Asking starts the load too, in the worker that answers."""
+    warmup.start_loading()
+    response = jsonify({"ready": warmup.is_ready()})
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/save")

@@ -46,6 +46,8 @@ ACCESS: dict[str, str] = {
     "drafts.review": "bureau",
     "drafts.approve": "bureau",
     "drafts.reject": "bureau",
+    "drafts.import_previewed": "bureau",
+    "intake.model_status": "bureau",
     "bureau.theme_action": "bureau",
     "selections.index": "trainer",
     "selections.create": "trainer",
