@@ -15,6 +15,7 @@ from .context import Context
 from .language import foreign_ranges, stop_words
 from .lexicon import get_lexicon
 from .recognizers.common import DETERMINERS, unknown_word
+from .recognizers.names import CIVILITY_RE
 from .recognizers.organisations import ORG_TYPES
 from .recognizers.patterns import NUMBER_WORD, pattern_spans
 from .recognizers.places import STREET_TYPES
@@ -67,7 +68,7 @@ def residual_check(text: str, entities: list[tuple[int, int, str]] | None = None
         tok = ctx.tokens[nxt] if nxt is not None else None
         if tok is not None and not ctx.is_start(tok) and not ctx.lex.is_function_word(tok.low) \
                 and not tok.text.isupper() and not ctx.is_allowed(tok.start, tok.end) \
-                and not ctx.is_allowed(m.start(), tok.end):
+                and not ctx.is_allowed(m.start(), tok.end) and not CIVILITY_RE.match(ctx.text, tok.start):
             add(tok.start, tok.end, "organisation")
     for m in SPACED_LETTERS_RE.finditer(masked):
         add(m.start(), m.end(), "spelled-name")

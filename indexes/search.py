@@ -141,6 +141,9 @@ def run_search(gen: Generation, thesaurus: Thesaurus, req: SearchRequest) -> Sea
         page_hits = [(0.0, int(d)) for d in ids]
     else:
         matched, score, strict, relaxed = _match(gen, parsed, allowed)
+        if parsed.corrections:
+            parsed, (matched, score, strict, relaxed) = _better_of(gen, thesaurus, req, parsed, allowed,
+                                                                 (matched, score, strict, relaxed))
         if req.sort == "date":
             ids = table.by_date(matched)[start : start + per_page]
             page_hits = [(float(score[d]), int(d)) for d in ids]
@@ -155,6 +158,22 @@ def run_search(gen: Generation, thesaurus: Thesaurus, req: SearchRequest) -> Sea
         suggestion=parsed.suggestion,
         relaxed=relaxed,
     )
+
+
+def _better_of(gen: Generation, thesaurus: Thesaurus, req: SearchRequest, corrected: ParsedQuery,
+               allowed: np.ndarray, corrected_match: tuple):
+    """A corrected query is used (and proposed) only when it finds cases with every word where the
+    words as typed do not: "secert" becomes "secret", but "recette de tarte" does not become
+    "remettre de tarte" for two unrelated cases."""
+    as_typed = parse(req.query, thesaurus, Vocabulary(known=gen.vocabulary.known, correct=lambda _word: None))
+    typed_match = _match(gen, as_typed, allowed) if as_typed else None
+    corrected_strict = bool(corrected_match[2].any())  # some case has every word of the corrected query
+    typed_strict = typed_match is not None and bool(typed_match[2].any())
+    if corrected_strict and not typed_strict:
+        return corrected, corrected_match
+    if typed_match is None:
+        return as_typed, (np.zeros_like(allowed), np.zeros(len(allowed)), np.zeros_like(allowed), False)
+    return as_typed, typed_match
 
 
 def _match(gen: Generation, parsed: ParsedQuery, allowed: np.ndarray):
@@ -205,7 +224,12 @@ def _ranked(
     order = np.lexsort((-mixed, ~group))
     out = [(float(mixed[i]), int(head[i])) for i in order]
     floor = min((s for s, _ in out), default=0.0)
-    return out + [(min(floor, float(score[d])), int(d)) for d in tail]
+    ranked = out + [(min(floor, float(score[d])), int(d)) for d in tail]
+    # strict matches come first whatever their mix: the score shown never rises down the list
+    for i in range(1, len(ranked)):
+        if ranked[i][0] > ranked[i - 1][0]:
+            ranked[i] = (ranked[i - 1][0], ranked[i][1])
+    return ranked
 
 
 def query_vector(parsed: ParsedQuery) -> np.ndarray | None:

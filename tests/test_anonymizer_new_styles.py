@@ -131,6 +131,7 @@ def test_residual_check_flags_what_the_anonymiser_may_leave(text, kind):
     "De ouders vragen of het CAW [Personne B] mag inlichten over het beroepsgeheim.",
     "Darf ich den Sozialbericht ohne schriftliches Einverständnis schicken?",
     "Elle a deux enfants de trois et cinq ans.",
+    "Le service de Mme [Personne A] appelle ; elle est suivie en ligne par un membre du centre.",
 ])
 def test_residual_check_stays_quiet_on_clean_text(an, text):
     entities = an.model_entities([text])[0]

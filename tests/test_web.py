@@ -180,6 +180,7 @@ def test_a_name_typed_into_a_sector_or_a_legal_reference_is_anonymised_then_chec
     assert "0478" not in fields["legal_refs"] and "art. 458 Code pénal" in fields["legal_refs"]
     assert "Secteurs" in page  # the replacement is listed with the field it was found in
     saved = client.post("/intake/save", data={**fields, "themes": ["secret-professionnel"], "channel": "mail"})
+    assert saved.status_code == 302, saved.get_data(as_text=True)[-3000:]
     ref = saved.headers["Location"].rsplit("/", 1)[-1]
     record = client.get(f"/cases/{ref}.json").get_json()
     assert record["sectors"] == ["cpas", "service de mme [Personne A]"]

@@ -27,12 +27,21 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def request_from_args(args: MultiDict) -> SearchRequest:
-    page = _int(args.get("page")) or 1
+def year_range(args: MultiDict) -> tuple[int | None, int | None, bool]:
+    """(from, to, swapped): "de 2023 à 2019" is read as 2019 to 2023, and the page says so."""
+    year_from, year_to = _int(args.get("year_from")), _int(args.get("year_to"))
+    if year_from is not None and year_to is not None and year_from > year_to:
+        return year_to, year_from, True
+    return year_from, year_to, False
+
+
+def request_from_args(args: MultiDict, page: int | None = None) -> SearchRequest:
+    page = page or _int(args.get("page")) or 1
+    year_from, year_to, _ = year_range(args)
     return SearchRequest(
         query=(args.get("q") or "")[:MAX_QUERY],
         themes=tuple(args.getlist("theme")), sectors=tuple(args.getlist("sector")),
-        year_from=_int(args.get("year_from")), year_to=_int(args.get("year_to")),
+        year_from=year_from, year_to=year_to,
         channel=args.get("channel") or None, legal_ref=args.get("legal_ref") or None,
         sort="date" if args.get("sort") == "date" else "relevance",
         page=max(1, min(page, 1000)), per_page=PER_PAGE,
@@ -78,23 +87,34 @@ def result_json(req: SearchRequest, result: SearchResult) -> dict:
 @bp.get("/")
 def index():
     kb = current_app.extensions["kb"]
-    req = request_from_args(request.args)
+    req, result = search_within_pages(kb, request.args)
     theme_labels = kb.cached_theme_labels()
-    result = kb.index.search(req)
     pages = max(1, -(-result.total // PER_PAGE))
     facets = {name: shown_facet_values(name, values, request.args) for name, values in result.facets.items()}
     return render_template(
         "search.html", req=req, result=result, facets=facets, args=request.args, pages=pages,
         snippets=snippets([hit.snippet for hit in result.hits]),
         theme_labels=theme_labels, facet_labels=FACET_LABELS, channel_labels=CHANNEL_LABELS,
-        toggle_url=toggle_url, page_url=page_url, search_url=search_url,
+        toggle_url=toggle_url, page_url=page_url, search_url=search_url, years_swapped=year_range(request.args)[2],
+        filtered=any(request.args.getlist(key) for key in (*FILTER_KEYS.values(), "year_from", "year_to")),
     )
+
+
+def search_within_pages(kb, args: MultiDict) -> tuple[SearchRequest, SearchResult]:
+    """The search, on the last page when the one asked for is past it (an old link, a shrunk result)."""
+    req = request_from_args(args)
+    result = kb.index.search(req)
+    last = max(1, -(-result.total // PER_PAGE))
+    if req.page > last:
+        req = request_from_args(args, page=last)
+        result = kb.index.search(req)
+    return req, result
 
 
 def shown_facet_values(name: str, values: list[tuple[str, int]], args: MultiDict) -> list[tuple[str, int]]:
     """The most frequent values, plus any value the user filtered on (so it can be removed)."""
     if name == "year":
-        return sorted(values, key=lambda v: str(v[0]), reverse=True)[:FACET_VALUES]
+        return sorted(values, key=lambda v: str(v[0]), reverse=True)  # every year that has cases
     key = FILTER_KEYS[name]
     chosen = set(args.getlist(key))
     top = values[:FACET_VALUES]
@@ -103,5 +123,5 @@ def shown_facet_values(name: str, values: list[tuple[str, int]], args: MultiDict
 
 @bp.get("/api/search")
 def api_search():
-    req = request_from_args(request.args)
-    return jsonify(result_json(req, current_app.extensions["kb"].index.search(req)))
+    req, result = search_within_pages(current_app.extensions["kb"], request.args)
+    return jsonify(result_json(req, result))
