@@ -1,10 +1,9 @@
 """Engine and sessions: one Session per request or command, tables created and themes seeded on start."""
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from typing import Iterator
-
-import logging
 
 from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine
