@@ -32,16 +32,19 @@ class CaseIndex:
         self._lock = threading.RLock()
 
     # -- writing --------------------------------------------------------------------------
-    def upsert(self, docs: Iterable[CaseDoc]) -> int:
-        """Add or replace cases (by ref) in one commit; a replaced case's old text is purged."""
+    def upsert(self, docs: Iterable[CaseDoc], purge: bool = True) -> int:
+        """Add or replace cases (by ref) in one commit; a replaced case's old text is purged in the
+        same commit, or left for `purge()` when the caller does that apart (purge=False)."""
         with store.writer(self._ix) as w:
-            w.mergetype = store.purge_deleted
+            if purge:
+                w.mergetype = store.purge_deleted
             return store.add_all(w, docs, update=True)
 
-    def delete(self, refs: Iterable[str]) -> None:
-        """Remove cases in one commit; their text leaves the index files with them (purged)."""
+    def delete(self, refs: Iterable[str], purge: bool = True) -> None:
+        """Remove cases in one commit; their text leaves the index files with them (or at `purge()`)."""
         with store.writer(self._ix) as w:
-            w.mergetype = store.purge_deleted
+            if purge:
+                w.mergetype = store.purge_deleted
             for ref in refs:
                 w.delete_by_term("ref", ref)
 

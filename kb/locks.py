@@ -19,3 +19,21 @@ def file_lock(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def wait_for(path: Path) -> None:
+    """Wait until nobody holds the lock on `path` exclusively (returns at once when it is free)."""
+    if not path.exists():
+        return
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def take(path: Path):
+    """The lock on `path`, taken now and released by whoever closes the returned file (another thread
+    may: the lock belongs to the open file, not to the thread)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a")
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle

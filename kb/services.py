@@ -6,7 +6,9 @@ difference between the database and the index.
 """
 from __future__ import annotations
 
+import logging
 import re
+import threading
 import time
 import unicodedata
 from contextlib import contextmanager
@@ -23,13 +25,15 @@ from indexes import CaseDoc, CaseIndex
 from .case_view import CaseView, load_case_view
 from .config import Settings
 from .db import Database
-from .locks import file_lock
+from .locks import file_lock, take, wait_for
 from .models import (AuditEvent, Case, IndexTask, LegalRef, Sector, Theme, UsedFormToken, case_legal_refs, case_sectors,
                      case_themes, utcnow)
 from .records import CaseRecord
 
 
+log = logging.getLogger(__name__)
 LABELS_TTL = 10.0  # seconds
+PURGE_LOCK = "purge.lock"  # held while the index rewrites the segments that hold removed text
 REF_LOCK_NAMESPACE = 7274202  # first key of the advisory lock taken to choose a new ref (migrate.py uses 7274201)
 
 
@@ -86,11 +90,14 @@ def with_relations():
 class KnowledgeBase:
     """The database (source of truth) and the index derived from it."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, purge_in_background: bool = False) -> None:
         self.settings = settings
         self.db = Database(settings.database_url)
         self._index: CaseIndex | None = None
         self._labels: tuple[float, dict[str, str]] | None = None
+        # The web app purges removed text from the index after the response (it takes seconds) and
+        # the editor's next request waits for it (wait_for_purge); a command purges before it returns.
+        self.purge_in_background = purge_in_background
 
     @property
     def index(self) -> CaseIndex:
@@ -355,7 +362,30 @@ class KnowledgeBase:
         of a case over a newer one. A "reindex" task left by a rebuild that died means: rebuild.
         """
         with file_lock(self.settings.data_dir / "outbox.lock"):
-            return self._apply_outbox()
+            applied = self._apply_outbox()
+        if applied and self.purge_in_background and self.index.needs_purge():
+            self._purge_after_the_response()
+        return applied
+
+    def _purge_after_the_response(self) -> None:
+        """Rewrite the segments that still hold removed text in a thread of this worker. The lock is
+        taken here, before the response leaves, so that the editor's next request, on any worker,
+        waits for the end of the purge (wait_for_purge), and so does `check`."""
+        handle = take(self.settings.data_dir / PURGE_LOCK)
+
+        def purge() -> None:
+            try:
+                self.index.purge()
+            except Exception as exc:  # the index stays readable; `kb check` reports what is left
+                log.error("index purge failed: %s", type(exc).__name__)
+            finally:
+                handle.close()
+
+        threading.Thread(target=purge, name="index-purge").start()
+
+    def wait_for_purge(self) -> None:
+        """Return once no purge of removed text is under way (at once, nearly always)."""
+        wait_for(self.settings.data_dir / PURGE_LOCK)
 
     def _apply_outbox(self) -> int:
         with self.db.session() as session:
@@ -374,10 +404,11 @@ class KnowledgeBase:
             docs = [case_to_doc(c) for c in cases]
             found = {d.ref for d in docs}
             gone = [ref for ref, action in last_action.items() if action == "delete" or ref not in found]
+            purge_now = not self.purge_in_background
             if gone:
-                self.index.delete(gone)
+                self.index.delete(gone, purge=purge_now)
             if docs:
-                self.index.upsert(docs)
+                self.index.upsert(docs, purge=purge_now)
             session.execute(delete(IndexTask).where(IndexTask.id <= tasks[-1].id))
             session.commit()
             return len(tasks)
@@ -415,6 +446,7 @@ class KnowledgeBase:
             session.commit()
 
     def check(self) -> CheckReport:
+        self.wait_for_purge()  # a purge under way is no difference to report
         with self.db.session() as session:
             in_db: dict[str, datetime] = {ref: at for ref, at in session.execute(select(Case.ref, Case.updated_at))}
             pending = session.scalar(select(func.count(IndexTask.id))) or 0

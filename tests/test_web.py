@@ -188,3 +188,27 @@ def test_a_name_typed_into_a_sector_or_a_legal_reference_is_anonymised_then_chec
                                                     "themes": ["secret-professionnel"], "channel": "mail"})
     assert edited.status_code == 409 and "Vandersmissen" in edited.get_data(as_text=True)
     assert client.get(f"/cases/{ref}.json").get_json()["sectors"] == ["cpas", "service de mme [Personne A]"]
+
+
+def test_an_editor_waits_for_the_purge_of_removed_text_but_a_volunteer_does_not(client, client_as, kb) -> None:
+    """The web app rewrites the index segments that hold an edited or deleted case after the response;
+    while that runs (the lock is held here, as the purge thread holds it), the bureau's next request
+    waits and a volunteer's search does not."""
+    import threading
+    import time
+
+    from kb.locks import take
+    from kb.services import PURGE_LOCK
+
+    volunteer = client_as("volunteer")
+    handle = take(kb.settings.data_dir / PURGE_LOCK)
+    done = threading.Event()
+    threading.Thread(target=lambda: (client.get("/"), done.set())).start()
+    try:
+        assert volunteer.get("/?q=police").status_code == 200
+        assert not done.wait(0.5)  # the editor is still waiting
+    finally:
+        handle.close()
+    assert done.wait(10)
+    started = time.monotonic()
+    assert client.get("/").status_code == 200 and time.monotonic() - started < 5

@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
     app = KnowledgeBaseFlask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
                 static_folder=str(PROJECT_ROOT / "static"), instance_path=str(settings.data_dir))
     make_private(settings.data_dir)  # before anything is written there: owner-only folder and files
-    kb = KnowledgeBase(settings)
+    kb = KnowledgeBase(settings, purge_in_background=True)
     kb.init()
     app.config.update(
         SECRET_KEY=_secret_key(settings.data_dir),

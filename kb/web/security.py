@@ -196,6 +196,10 @@ def enforce_access():
         return redirect(url_for("auth.password"))
     if not current_user.can(role):
         abort(403)
+    if current_user.can("bureau"):
+        # an edit or a deletion of this user (or another editor) may be purging the old text from the
+        # index: no editor goes on before it is gone from every file (volunteers' searches never wait)
+        current_app.extensions["kb"].wait_for_purge()
     return None
 
 
