@@ -95,7 +95,14 @@ def drop_empty(_writer: IndexWriter, segments: list) -> list:
 
 
 def has_deletions(ix: FileIndex) -> bool:
-    return any(seg.has_deletions() for seg in ix._segments())
+    """Whether a segment still holds a deleted document. Another process or thread may commit while
+    the table of contents is read (its old file is then gone): read the new one."""
+    for _ in range(LOCK_ATTEMPTS):
+        try:
+            return any(seg.has_deletions() for seg in ix._segments())
+        except FileNotFoundError:
+            time.sleep(0.05)
+    return True  # cannot tell: a purge will look again under the writer's lock
 
 
 def doc_fields(doc: CaseDoc) -> dict:
