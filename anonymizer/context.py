@@ -7,8 +7,10 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .allowlist import Allowlist
+from .language import foreign_ranges, language_ranges
 from .lexicon import Lexicon
 from .text import Token, fold, is_sentence_start, tokenize
 
@@ -82,6 +84,16 @@ class Context:
 
     def next_token(self, tok: Token) -> Token | None:
         return self.tokens[tok.i + 1] if tok.i + 1 < len(self.tokens) else None
+
+    # --- German and Dutch stretches of a bilingual text, read once per text
+    @cached_property
+    def german(self) -> list[tuple[int, int]]:
+        return language_ranges(self.text, "de")
+
+    @cached_property
+    def foreign(self) -> list[tuple[int, int]]:
+        """German or Dutch sentences: capitals and the French model mean little there."""
+        return foreign_ranges(self.text, self.german)
 
     def is_french(self, tok: Token) -> bool:
         return self.lex.is_french(tok.low, tok.text)

@@ -19,17 +19,24 @@ def stop_words(language: str) -> frozenset[str]:
     return frozenset(w.lower() for w in _read_list(f"stop_words_{language}.txt"))
 
 
-def german_ranges(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every sentence or line written in German."""
-    return language_ranges(text, "de")
+def within(ranges: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) lies inside one of the ranges."""
+    return any(a <= start and end <= b for a, b in ranges)
 
 
-def foreign_ranges(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every sentence or line written in German or Dutch."""
-    return sorted(language_ranges(text, "de") + language_ranges(text, "nl"))
+def touches(ranges: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of the ranges."""
+    return any(a < end and start < b for a, b in ranges)
+
+
+def foreign_ranges(text: str, german: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+    """German and Dutch sentences (`german`: the German ones, when already known)."""
+    german = language_ranges(text, "de") if german is None else german
+    return sorted(german + language_ranges(text, "nl"))
 
 
 def language_ranges(text: str, language: str) -> list[tuple[int, int]]:
+    """(start, end) of every sentence or line of `text` written in that language ("de", "nl")."""
     words = stop_words(language)
     out = []
     for m in SENTENCE_RE.finditer(text):

@@ -11,6 +11,7 @@ import string
 from .context import Context
 from .lexicon import PARTICLES
 from .recognizers.common import SAINTS
+from .recognizers.initials import letters_of
 from .types import AnonymizedText, Entity, Span
 
 NUMBERED = {"PERSON": "Personne", "LOCATION": "Lieu", "ORG": "Organisation"}
@@ -63,7 +64,7 @@ def _initials_key(text: str) -> str | None:
     text = text.strip()
     if not INITIALS_RE.match(text) or (text.isalpha() and not text.isupper()):
         return None
-    return re.sub(r"[^A-Z]", "", text) or None
+    return letters_of(text) or None
 
 
 def _initials_variants(compounds: tuple[str, ...]) -> set[str]:
@@ -133,18 +134,17 @@ def assign(ctx: Context, spans: list[Span]) -> list[Entity]:
     person_spans = sorted((s for s in spans if s.label == "PERSON"),
                           key=lambda s: (-len(_person_keys(ctx, s)[1]), s.start))
     cluster_of: dict[Span, int] = {}
+    initials_of = {s: _initials_key(ctx.text[s.start:s.end]) for s in person_spans}
     for s in person_spans:
-        initials = _initials_key(ctx.text[s.start:s.end])
-        if initials:
-            continue
+        if initials_of[s]:
+            continue  # after every full name, so that initials can join the name they abbreviate
         compounds, parts = _person_keys(ctx, s)
         if not parts:
             compounds, parts = (ctx.folded[s.start:s.end],), frozenset({ctx.folded[s.start:s.end]})
         cluster_of[s] = persons.add(compounds, parts)
     for s in person_spans:
-        initials = _initials_key(ctx.text[s.start:s.end])
-        if initials:
-            cluster_of[s] = persons.add_initials(initials)
+        if initials_of[s]:
+            cluster_of[s] = persons.add_initials(initials_of[s])
     letters: dict[tuple[str, object], str] = {}
     counters: dict[str, int] = {}
     for s in sorted(spans, key=lambda s: s.start):

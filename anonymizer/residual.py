@@ -12,22 +12,23 @@ import re
 
 from .allowlist import get_allowlist
 from .context import Context
-from .language import foreign_ranges, stop_words
+from .language import foreign_ranges, stop_words, touches
 from .lexicon import get_lexicon
 from .recognizers.common import DETERMINERS, unknown_word
+from .recognizers.initials import DOTTED_RE, letters_of
 from .recognizers.names import CIVILITY_RE
 from .recognizers.organisations import ORG_TYPES
-from .recognizers.patterns import NUMBER_WORD, pattern_spans
+from .recognizers.patterns import ARTICLE_RE, NUMBER_WORD, pattern_spans
 from .recognizers.places import STREET_TYPES
-from .types import Residual
+from .types import PLACEHOLDER_RE, Residual
 
-PLACEHOLDER_RE = re.compile(r"\[[A-ZÀ-Ýa-zà-ÿ' ]+(?: [A-Z]{1,3})?\]")
 DIGITS_RE = re.compile(r"\d(?:[\d\s./-]*\d)?")
 YEAR_RE = re.compile(r"^(?:19|20)\d{2}$")
-ARTICLE_BEFORE_RE = re.compile(r"(?i:\bart(?:icles?|s?\.)|§)\s*$")  # "art. 1675/2", "§ 1er": a law's article, no one's number
 SPELLED_NUMBER_RE = re.compile(r"(?i)(?<![\w-])" + NUMBER_WORD + r"(?:[\s,;.-]+(?:" + NUMBER_WORD
                                + r"|point|tiret|barre|slash)){3,}(?![\w-])")
-INITIALS_RE = re.compile(r"(?<![\w.])(?:(?:[A-Z][a-z]?[.-] ?){1,3}[A-Z]\.|[A-Z]{2,3})(?![\w'’-])")
+INITIALS_RE = re.compile(DOTTED_RE.pattern + r"|(?<![\w.])[A-Z]{2,3}(?![\w'’-])")  # dotted, or 2-3 capitals
+ARTICLE_OR_ELISION_BEFORE_RE = re.compile(
+    r"(?:\b(?:" + "|".join(sorted(DETERMINERS, key=len, reverse=True)) + r")\s|['’])$")  # "le SSM", "l'AS"
 NER_KINDS = {"PER": "ner-person", "LOC": "ner-place", "ORG": "ner-organisation"}
 AMOUNT_AFTER_RE = re.compile(r"\s?(?:€|eur\b|euros?\b)", re.IGNORECASE)
 # OCR reads 1 as l or I and 0 as O: "0498.l4.76.2l", "l6/0l", "DEBR0UX"
@@ -56,7 +57,7 @@ def residual_check(text: str, entities: list[tuple[int, int, str]] | None = None
         add(i, i + 1, "at-sign")
     for m in DIGITS_RE.finditer(masked):
         digits = re.sub(r"\D", "", m.group(0))
-        if len(digits) >= 4 and not YEAR_RE.match(m.group(0)) and not ARTICLE_BEFORE_RE.search(masked[max(0, m.start() - 12):m.start()]) \
+        if len(digits) >= 4 and not YEAR_RE.match(m.group(0)) and not ARTICLE_RE.search(masked[max(0, m.start() - 12):m.start()]) \
                 and not AMOUNT_AFTER_RE.match(masked, m.end()):
             add(m.start(), m.end(), "digits")
     for rx in (OCR_NUMBER_RE, OCR_WORD_RE):
@@ -79,10 +80,10 @@ def residual_check(text: str, entities: list[tuple[int, int, str]] | None = None
     for m in INITIALS_RE.finditer(masked):
         if _initials(ctx, m):
             add(m.start(), m.end(), "initials")
-    foreign = foreign_ranges(text)
+    foreign = foreign_ranges(text)  # read on the text as written: placeholders are words of its sentences
 
     def in_foreign(start: int, end: int) -> bool:
-        return any(a < end and start < b for a, b in foreign)
+        return touches(foreign, start, end)
 
     for a, b, label in entities or ():
         if label in NER_KINDS and masked[a:b] == text[a:b] and not in_foreign(a, b) and _unexplained(ctx, a, b):
@@ -125,11 +126,10 @@ def _lower_case_place(ctx: Context, tok) -> bool:
 def _initials(ctx: Context, m: re.Match) -> bool:
     """Capitals that may stand for a person: dotted ("M.K."), or 2-3 letters that are no acronym of
     the allow-list and no word, and that no article introduces ("le SSM" is a service)."""
-    letters = re.sub(r"[^A-Za-z]", "", m.group(0)).upper()
+    letters = letters_of(m.group(0))
     if letters in ctx.allow or ctx.is_allowed(m.start(), m.end()) or ctx.lex.is_french(letters.lower()):
         return False
-    before = ctx.text[max(0, m.start() - 4):m.start()].lower()
-    return not re.search(r"(?:\b(?:" + "|".join(sorted(DETERMINERS, key=len, reverse=True)) + r")\s|['’])$", before)
+    return not ARTICLE_OR_ELISION_BEFORE_RE.search(ctx.text[max(0, m.start() - 4):m.start()].lower())
 
 
 def _unexplained(ctx: Context, start: int, end: int) -> bool:

@@ -7,7 +7,7 @@ every other mention of a found name or place in the same text is added (a surnam
 from __future__ import annotations
 
 from .context import Context
-from .language import foreign_ranges, german_ranges, stop_words
+from .language import stop_words, within
 from .lexicon import PARTICLES
 from .recognizers.common import DETERMINERS, SAINTS, has_saint
 from .recognizers.initials import initials_mentions, initials_of
@@ -183,12 +183,12 @@ def _expand(ctx: Context, weak: list[Span], strong: list[Span]) -> list[Span]:
     return added
 
 
-def _german_noun(ctx: Context, span: Span, german: list[tuple[int, int]]) -> bool:
+def _german_noun(ctx: Context, span: Span) -> bool:
     """A span found by its capitals inside a German sentence, with no listed name in it: a noun."""
-    if span.source not in CAPITALS_SOURCES or not any(a <= span.start and span.end <= b for a, b in german):
+    if span.source not in CAPITALS_SOURCES or not within(ctx.german, span.start, span.end):
         return False
-    german = stop_words("de")
-    return not any(ctx.lex.is_name(t.low) and not ctx.is_french(t) and t.low not in german
+    function_words = stop_words("de")
+    return not any(ctx.lex.is_name(t.low) and not ctx.is_french(t) and t.low not in function_words
                    for t in ctx.tokens_in(span.start, span.end))
 
 
@@ -203,13 +203,9 @@ def resolve(ctx: Context, spans: list[Span]) -> list[Span]:
                 weak.append(piece)
             elif not ctx.is_allowed(piece.start, piece.end):
                 weak += _outside_allowed(ctx, piece) if piece.source in CAPITALS_SOURCES else [piece]
-    german = german_ranges(ctx.text)
-    if german:
-        weak = [s for s in weak if not _german_noun(ctx, s, german)]
-    foreign = foreign_ranges(ctx.text)
-    if foreign:
-        weak = [s for s in weak if not (s.source in LOWER_CASE_SOURCES and s.score < 0.75
-                                        and any(a <= s.start and s.end <= b for a, b in foreign))]
+    if ctx.foreign:
+        weak = [s for s in weak if not _german_noun(ctx, s) and not (
+            s.source in LOWER_CASE_SOURCES and s.score < 0.75 and within(ctx.foreign, s.start, s.end))]
     weak = _merge(weak)
     weak = _merge(weak + _expand(ctx, weak, strong))
     return sorted(strong + weak, key=lambda s: s.start)

@@ -6,16 +6,16 @@ fields) are joined, anonymised once, and cut back apart by the anonymiser's offs
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Sequence
+
+from anonymizer.types import PLACEHOLDER_RE
 
 from .records import CaseRecord
 
 TEXT_FIELDS = ("title", "situation", "opinion")
 LIST_FIELDS = ("sectors", "legal_refs")  # free text typed by people too (themes are chosen from a list)
 SEPARATOR = "\n\n"
-PLACEHOLDER_RE = re.compile(r"\[[^\[\]\n]{1,40}\]")
 
 
 def lower_outside_placeholders(text: str) -> str:

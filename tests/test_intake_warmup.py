@@ -2,13 +2,10 @@
 the worker, and /intake/model-status says when it is ready (polled by static/model-status.js)."""
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from kb.web import warmup
+from tests.helpers import run_in_fresh_process
 
 SCRIPT = r"""
 import json, sys, threading, time
@@ -49,14 +46,7 @@ print(json.dumps(out))
 def test_opening_the_intake_page_loads_the_model_in_the_background(tmp_path: Path) -> None:
     """In a fresh process: no spaCy before, the page answers at once while a warm-up thread loads the
     model (once), the status turns ready, and the first anonymisation then needs no model load."""
-    env = dict(os.environ, KB_DATA_DIR=str(tmp_path / "data"))
-    if env.get("KB_DATABASE_URL"):
-        from tests.conftest import reset_database
-        reset_database(env["KB_DATABASE_URL"])
-    out = subprocess.run([sys.executable, "-c", SCRIPT], cwd=Path(__file__).resolve().parents[1], env=env,
-                         capture_output=True, text=True, timeout=400)
-    assert out.returncode == 0, out.stderr[-3000:]
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = run_in_fresh_process(SCRIPT, tmp_path / "data", timeout=400)
     assert result["login"] == 302 and result["page"] == 200 and result["status_element"]
     assert result["spacy_before"] is False and result["threads_before"] == []
     assert result["threads_after"] == [warmup.THREAD_NAME]

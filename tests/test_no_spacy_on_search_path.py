@@ -2,11 +2,9 @@
 only the pages that take raw text in (intake) pay for the model. Checked in a fresh process."""
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.helpers import run_in_fresh_process
 
 SCRIPT = r"""
 import json, sys
@@ -27,13 +25,6 @@ print(json.dumps({"statuses": statuses, "spacy": sorted(m for m in sys.modules i
 
 
 def test_search_and_case_pages_do_not_import_spacy(tmp_path: Path) -> None:
-    env = dict(os.environ, KB_DATA_DIR=str(tmp_path / "data"))
-    if env.get("KB_DATABASE_URL"):
-        from tests.conftest import reset_database
-        reset_database(env["KB_DATABASE_URL"])
-    out = subprocess.run([sys.executable, "-c", SCRIPT], cwd=Path(__file__).resolve().parents[1], env=env,
-                         capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr[-3000:]
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = run_in_fresh_process(SCRIPT, tmp_path / "data", timeout=300)
     assert result["statuses"] == [302, 200, 200, 200, 200, 200]
     assert result["spacy"] == [], f"spaCy was imported on the search path: {result['spacy']}"

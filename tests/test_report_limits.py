@@ -18,6 +18,7 @@ from kb.models import Draft
 from kb.report_parser import MAX_OPINIONS, MAX_PAGES, MAX_TEXT_CHARS, NotAReport
 from kb.report_sandbox import ROOT, Limits, read_report_bounded
 from tests.conftest import SHARED
+from tests.helpers import assemble_pdf
 
 THEMES = dict(TAXONOMY)
 SAMPLE = SHARED / "samples" / "rapport-activites-2021-2023.txt"
@@ -41,15 +42,7 @@ def pdf(pages: list[bytes], compress: bool = True, extra_objects: int = 0) -> by
         body = zlib.compress(content, 9) if compress else content
         objects.append(b"<< /Length %d%s >>\nstream\n" % (len(body), b" /Filter /FlateDecode" if compress else b"")
                        + body + b"\nendstream")
-    out, offsets = b"%PDF-1.4\n", []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return out
+    return assemble_pdf(objects)
 
 
 def text_page(lines: list[str]) -> bytes:

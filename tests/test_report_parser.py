@@ -10,6 +10,7 @@ import pytest
 
 from kb.models import THEMES as TAXONOMY
 from kb.report_parser import NotAReport, ParsedReport, ReportDraft, extract_text, match_theme, parse_report
+from tests.helpers import assemble_pdf
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "rapport-activites-2021-2023.txt"
 
@@ -392,15 +393,7 @@ def minimal_pdf(lines: list[str]) -> bytes:
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
     ]
-    pdf, offsets = b"%PDF-1.4\n", []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(pdf))
-        pdf += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(pdf)
-    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return pdf
+    return assemble_pdf(objects)
 
 
 def test_extract_text_reads_a_pdf_and_the_parser_takes_it(tmp_path: Path) -> None:

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from kb.web.security import ACCESS
 
 ENGLISH = ("Not a valid", "This field is required", "Bad Request", "Method Not Allowed", "Not Found",

@@ -26,14 +26,15 @@ LIST_GAP_RE = re.compile(r"^\s*(?:,|et|/|&|\+)\s*$")
 NOT_AFTER = DETERMINERS | {"à", "a", "par", "pour", "avec", "chez", "sur", "vers", "entre", "contre", "sans"}
 
 
-def _letters(text: str) -> str:
+def letters_of(text: str) -> str:
+    """The letters of initials, in capitals: "A-S.B." -> "ASB"."""
     return re.sub(r"[^A-Za-z]", "", text).upper()
 
 
 def dotted_initials(ctx: Context) -> list[Span]:
     out = []
     for m in DOTTED_RE.finditer(ctx.text):
-        letters = _letters(m.group(0))
+        letters = letters_of(m.group(0))
         if letters in NOT_INITIALS or letters in ctx.allow or ctx.is_allowed(m.start(), m.end()):
             continue
         out.append(Span(m.start(), m.end(), "PERSON", 0.8, "initials"))
@@ -110,7 +111,7 @@ def initials_mentions(ctx: Context, initials: set[str]) -> list[tuple[int, int]]
     """Where those initials appear, bare ("ASB") or dotted ("A-S.B.")."""
     found = [(t.start, t.end) for t in ctx.tokens if t.text in initials and t.text.isupper()
              and not ((prev := ctx.prev_token(t)) is not None and prev.low in DETERMINERS)]  # "la RH" is a service
-    found += [m.span() for m in DOTTED_RE.finditer(ctx.text) if _letters(m.group(0)) in initials]
+    found += [m.span() for m in DOTTED_RE.finditer(ctx.text) if letters_of(m.group(0)) in initials]
     return found
 
 

@@ -195,7 +195,7 @@ def dates(ctx: Context) -> list[Span]:
 CODE_RE = re.compile(r"(?<![\w/.,-])(?:[A-Z]{1,5}[-/])?\d[\dA-Z]*(?:[-/.][\dA-Z]+){1,4}(?![\w/-]|[.,]\d)")
 PERIOD_RE = re.compile(r"(?:19|20)\d{2}[-/](?:(?:19|20)?\d{2})")
 THOUSANDS_RE = re.compile(r"\d{1,3}(?:\.\d{3})+")
-ARTICLE_RE = re.compile(r"(?i:\bart(?:icles?|s?\.)|§)\s*$")
+ARTICLE_RE = re.compile(r"(?i:\bart(?:icles?|s?\.)|§)\s*$")  # "art. 1675/2", "§ 1er": a law's article
 
 
 def codes(ctx: Context) -> list[Span]:

@@ -10,8 +10,9 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 from sqlalchemy import func, select
 
 from anonymizer.operators import FIXED, NUMBERED
+from anonymizer.types import PLACEHOLDER_RE
 
-from ..anonymization import PLACEHOLDER_RE, Replacement
+from ..anonymization import Replacement
 from ..archive import PREVIEW_FIELDS, ReportImport, draft_from_preview, import_report_data, preview_fields, queue_drafts
 from ..models import AuditEvent, Case, Draft
 from ..records import CaseRecord
@@ -166,9 +167,8 @@ def placeholders_in(fields: dict[str, str]) -> list[Replacement]:
     field. What it replaced was never stored (the rule), so the reviewer restores a word by typing it."""
     out = []
     for name, text in fields.items():
-        for placeholder in dict.fromkeys(PLACEHOLDER_RE.findall(text or "")):
-            kind = placeholder.strip("[]").rsplit(" ", 1)[0] if placeholder[-2].isupper() else placeholder.strip("[]")
-            out.append(Replacement(name, KIND_LABELS.get(kind, kind), placeholder, ""))
+        kinds = {m.group(0): m.group("kind") for m in PLACEHOLDER_RE.finditer(text or "")}
+        out += [Replacement(name, KIND_LABELS.get(kind, kind), placeholder, "") for placeholder, kind in kinds.items()]
     return out
 
 
