@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from html import unescape
 from datetime import date
 from pathlib import Path
 
@@ -150,6 +151,10 @@ def test_activity_report_paths_leave_no_identifier(client, runner, kb, data_dir:
         response = client.post("/bureau/drafts/import", content_type="multipart/form-data",
                                data={"report": (io.BytesIO(report.encode()), f"{CANARIES['person']}.txt"), button: "1"})
         assert response.status_code == 200
+        if button == "preview":  # "Importer ces brouillons": the preview's signed, anonymised drafts come back
+            signed = unescape(re.search(r'name="drafts" value="([^"]+)"', response.get_data(as_text=True)).group(1))
+            assert not any(n.decode("utf-8", "ignore") in signed for n in needles())
+            assert client.post("/bureau/drafts/import/preview", data={"drafts": signed}).status_code == 200
     with kb.db.session() as db:
         assert len(list(db.scalars(select(Draft.id)))) == 2
         assert {d.source for d in db.scalars(select(Draft))} == {f"rapport d'activités 2024 importé le {date.today().isoformat()}"}
