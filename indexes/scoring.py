@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import OrderedDict
 
 import numpy as np
+from cachetools import LRUCache
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.reading import IndexReader, TermNotFound
 from whoosh.util.numeric import byte_to_length
@@ -26,36 +26,29 @@ _BYTE_LENGTH = np.array([byte_to_length(i) or 0 for i in range(256)], dtype=np.f
 _EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
 
 
-class _PostingsCache:
-    """Process-wide LRU of decoded postings: (segment id, field, term) -> (docnums, weights)."""
+def _nbytes(value: tuple[np.ndarray, np.ndarray]) -> int:
+    return value[0].nbytes + value[1].nbytes + 64  # an empty list costs its key and tuple too
 
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self.used = 0
-        self._items: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+
+class _LockedLRU:
+    """An LRU cache (cachetools) that threads of one worker share; cachetools itself takes no lock."""
+
+    def __init__(self, maxsize: int, getsizeof=None) -> None:
+        self._cache: LRUCache = LRUCache(maxsize=maxsize, getsizeof=getsizeof)
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> tuple[np.ndarray, np.ndarray] | None:
+    def get(self, key):
         with self._lock:
-            hit = self._items.get(key)
-            if hit is not None:
-                self._items.move_to_end(key)
-            return hit
+            return self._cache.get(key)
 
-    def put(self, key: tuple, value: tuple[np.ndarray, np.ndarray]) -> None:
-        size = value[0].nbytes + value[1].nbytes
+    def put(self, key, value) -> None:
         with self._lock:
-            if key in self._items:
-                return
-            self._items[key] = value
-            self.used += size
-            while self.used > self.budget and self._items:
-                _, (ids, ws) = self._items.popitem(last=False)
-                self.used -= ids.nbytes + ws.nbytes
+            self._cache[key] = value
 
 
-POSTINGS = _PostingsCache(CACHE_BYTES)
-_LENGTHS: dict[tuple[str, str], np.ndarray] = {}
+# Process-wide: (segment id, field, term) -> (docnums, weights), bounded by bytes.
+POSTINGS = _LockedLRU(CACHE_BYTES, getsizeof=_nbytes)
+_LENGTHS = _LockedLRU(4096)  # (segment id, field) -> per-document field lengths
 
 
 def _decode(matcher) -> tuple[np.ndarray, np.ndarray]:
@@ -104,9 +97,8 @@ class Scorer:
         self.leaves = [(r, off, _segment_key(r)) for r, off in reader.leaf_readers()]
         self._avgfl: dict[str, float] = {}
         self._lengths: dict[str, np.ndarray] = {}
-        self._scores: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._scores = _LockedLRU(CACHE_BYTES // 4, getsizeof=_nbytes)  # for the life of this generation
         self._idf: dict[tuple[str, str], float] = {}  # per generation; "similar cases" asks for hundreds
-        self._scores_bytes = 0
 
     def _avg(self, field: str) -> float:
         if field not in self._avgfl:
@@ -164,11 +156,7 @@ class Scorer:
                 got = (ids, (self.idf(field, term) * (tf * (K1 + 1)) / (tf + norm)).astype(np.float32))
             else:
                 got = _EMPTY
-            if self._scores_bytes > CACHE_BYTES // 4:
-                self._scores.clear()
-                self._scores_bytes = 0
-            self._scores[key] = got
-            self._scores_bytes += got[0].nbytes + got[1].nbytes
+            self._scores.put(key, got)
         return got
 
     def add_term(self, out: np.ndarray, field: str, term: str, boost: float) -> bool:
@@ -225,7 +213,5 @@ def _segment_lengths(r: IndexReader, key: str, field: str) -> np.ndarray:
         except AttributeError:
             get = r.doc_field_length
             got = np.fromiter((get(d, field, 0) or 0 for d in range(n)), dtype=np.float32, count=n)
-        if len(_LENGTHS) > 4096:
-            _LENGTHS.clear()
-        _LENGTHS[ck] = got
+        _LENGTHS.put(ck, got)
     return got
