@@ -37,15 +37,6 @@ def fold_key(text: str) -> str:
     return " ".join(m.group(0) for m in WORD_RE.finditer(fold(text)))
 
 
-def is_capitalised(word: str) -> bool:
-    return bool(word) and word[0].isupper()
-
-
-def is_all_caps(word: str) -> bool:
-    letters = [c for c in word if c.isalpha()]
-    return len(letters) >= 2 and all(c.isupper() for c in letters)
-
-
 @dataclass(frozen=True)
 class Token:
     """A word of the input: letters and digits only (hyphens and apostrophes separate words)."""
@@ -68,12 +59,6 @@ class Token:
 def tokenize(text: str, folded: str) -> list[Token]:
     return [Token(i, m.start(), m.end(), m.group(0), folded[m.start():m.end()])
             for i, m in enumerate(WORD_RE.finditer(text))]
-
-
-def joined_by(text: str, a: Token, b: Token, seps: str = " -'’") -> bool:
-    """True when only one or two separator characters (space, hyphen, apostrophe) stand between a and b."""
-    gap = text[a.end:b.start]
-    return 0 < len(gap) <= 2 and all(c in seps for c in gap) or gap == " - "
 
 
 def is_sentence_start(text: str, pos: int) -> bool:

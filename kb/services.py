@@ -145,9 +145,6 @@ class KnowledgeBase:
         counts = dict(session.execute(select(case_themes.c.theme_id, func.count()).group_by(case_themes.c.theme_id)).all())
         return [(t, counts.get(t.id, 0)) for t in session.scalars(select(Theme).order_by(Theme.id))]
 
-    def sector_names(self, session: Session) -> list[str]:
-        return list(session.scalars(select(Sector.name).order_by(Sector.name)))
-
     def count_cases(self, session: Session) -> int:
         return session.scalar(select(func.count(Case.id))) or 0
 
