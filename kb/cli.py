@@ -310,3 +310,12 @@ def export_command(file: Path) -> None:
                 out.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
                 count += 1
     click.echo(f"{count} cases written to {file}.")
+
+
+def main() -> None:
+    """The `kb` command (`[project.scripts]`): `kb import FILE` is `flask --app app kb import FILE`."""
+    from flask.cli import ScriptInfo
+
+    from .web import create_app
+
+    kb_cli.main(prog_name="kb", obj=ScriptInfo(create_app=lambda: create_app()))

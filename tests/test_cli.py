@@ -130,3 +130,23 @@ def test_check_reports_removed_text_left_in_the_index_and_repair_purges_it(kb, r
     assert result.exit_code == 1 and "still holds the text of removed" in result.output
     assert runner.invoke(args=["kb", "check", "--repair"]).exit_code == 0
     assert not kb.index.needs_purge() and kb.check().ok
+
+
+def test_the_kb_command_runs_the_same_commands(tmp_path: Path) -> None:
+    """`kb ...` ([project.scripts], installed by scripts/test) is `flask --app app kb ...`."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import reset_database
+
+    if os.environ.get("KB_DATABASE_URL"):
+        reset_database(os.environ["KB_DATABASE_URL"])
+    kb = Path(sys.executable).parent / "kb"
+    env = dict(os.environ, KB_DATA_DIR=str(tmp_path / "data"))
+    src = write_jsonl(tmp_path / "in.jsonl", [case_row("AV-2021-001")])
+    done = subprocess.run([str(kb), "import", str(src)], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = subprocess.run([str(kb), "search", "--json", "adresse police"], env=env, capture_output=True, text=True, timeout=120)
+    assert found.returncode == 0, found.stderr[-2000:]
+    assert "AV-2021-001" in found.stdout
