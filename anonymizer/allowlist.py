@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .text import fold_key
+from frenchtext.folding import fold_key
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "allowlist.txt"
 AUTHORS_PATH = Path(__file__).parent / "data" / "cited_authors.txt"  # authors cited in training texts

@@ -12,7 +12,9 @@ from functools import cached_property
 from .allowlist import Allowlist
 from .language import foreign_ranges, language_ranges
 from .lexicon import Lexicon
-from .text import Token, fold, is_sentence_start, tokenize
+from frenchtext.folding import fold
+
+from .text import Token, is_sentence_start, tokenize
 
 ALLOW_SEPS = " -'’.\u00a0"
 # A law or reform named after a person ("la loi Franchimont", "le décret Madrane") names the law, not a

@@ -5,18 +5,12 @@ material (Brussels, Flanders, the German-speaking Community) mixes these lines w
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-from .lexicon import _read_list
+from frenchtext.stopwords import stop_words
 
 SENTENCE_RE = re.compile(r"[^.!?\n]+")
 MIN_HITS = 2
 MIN_SHARE = 0.15
-
-
-@lru_cache(maxsize=2)
-def stop_words(language: str) -> frozenset[str]:
-    return frozenset(w.lower() for w in _read_list(f"stop_words_{language}.txt"))
 
 
 def within(ranges: list[tuple[int, int]], start: int, end: int) -> bool:

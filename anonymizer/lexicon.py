@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .text import fold, fold_key
+from frenchtext.folding import fold, fold_key
+from frenchtext.stopwords import stop_words
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -48,7 +49,7 @@ def _read_list(name: str) -> list[str]:
 
 
 # spaCy's French stop words, kept as data: importing spacy.lang.fr builds its tokenizer exceptions (~3 s).
-STOP_WORDS = frozenset(_read_list("stop_words_fr.txt"))
+STOP_WORDS = stop_words("fr")
 
 
 @dataclass

@@ -8,16 +8,13 @@ from __future__ import annotations
 import re
 import string
 
+from frenchtext.placeholders import FIXED, NUMBERED
+
 from .context import Context
 from .lexicon import PARTICLES
 from .recognizers.common import SAINTS
 from .recognizers.initials import letters_of
 from .types import AnonymizedText, Entity, Span
-
-NUMBERED = {"PERSON": "Personne", "LOCATION": "Lieu", "ORG": "Organisation"}
-FIXED = {"EMAIL": "Courriel", "PHONE": "Téléphone", "NATIONAL_ID": "Numéro national", "IBAN": "IBAN",
-         "DATE": "Date", "FILE_NUMBER": "Numéro de dossier", "PLATE": "Plaque", "HANDLE": "Pseudo", "URL": "URL",
-         "OTHER_ID": "Identifiant"}
 
 
 LEADING_ARTICLE = re.compile(r"^(?:le|la|les|l['’])\s*(?=\S)")

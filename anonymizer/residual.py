@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from frenchtext.placeholders import PLACEHOLDER_RE
+
 from .allowlist import get_allowlist
 from .context import Context
 from .language import foreign_ranges, stop_words, touches
@@ -20,7 +22,7 @@ from .recognizers.names import CIVILITY_RE
 from .recognizers.organisations import ORG_TYPES
 from .recognizers.patterns import ARTICLE_RE, NUMBER_WORD, pattern_spans
 from .recognizers.places import STREET_TYPES
-from .types import PLACEHOLDER_RE, Residual
+from .types import Residual
 
 DIGITS_RE = re.compile(r"\d(?:[\d\s./-]*\d)?")
 YEAR_RE = re.compile(r"^(?:19|20)\d{2}$")

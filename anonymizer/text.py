@@ -1,40 +1,13 @@
-"""Small text helpers: length-preserving folding, word tokens, sentence starts.
+"""Word tokens and sentence starts on raw offsets (folding and abbreviations: `frenchtext`).
 
-Every recogniser works on raw offsets, so folding must keep one output character per input character.
+Every recogniser works on raw offsets, so folding keeps one output character per input character.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
-WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
-# Abbreviations whose final '.' does not end a sentence.
-ABBREVIATIONS = frozenset({"m", "mm", "mme", "mmes", "mlle", "dr", "pr", "me", "st", "ste", "av", "bd", "bld", "réf",
-                           "ref", "tél", "tel", "n", "no", "cf", "ex", "art", "al", "ch", "sq", "rte", "pl", "fax",
-                           "gsm", "vs", "env", "p", "dir", "coord", "resp", "éd"})
-
-
-@lru_cache(maxsize=4096)
-def _fold_char(c: str) -> str:
-    low = c.lower()
-    if len(low) != 1:
-        low = c
-    base = unicodedata.normalize("NFD", low)[0]
-    if base == "ı":
-        base = "i"
-    return base if len(base) == 1 else low
-
-
-def fold(text: str) -> str:
-    """Lowercase and strip accents, one character for one character (offsets stay valid)."""
-    return "".join(_fold_char(c) for c in text)
-
-
-def fold_key(text: str) -> str:
-    """Comparison key of a phrase: folded words joined by one space (hyphens, apostrophes ignored)."""
-    return " ".join(m.group(0) for m in WORD_RE.finditer(fold(text)))
+from frenchtext.folding import WORD_RE
+from frenchtext.sentences import ABBREVIATIONS
 
 
 @dataclass(frozen=True)

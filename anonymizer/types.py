@@ -1,14 +1,11 @@
 """Value types shared by the analyser, the operators and the residual check."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 #: Labels whose recognisers are exact patterns (shape + context): they win every overlap and ignore the allow-list.
 STRONG_LABELS = frozenset({"EMAIL", "URL", "HANDLE", "PHONE", "NATIONAL_ID", "IBAN", "PLATE", "FILE_NUMBER", "DATE",
                            "OTHER_ID"})
-#: A placeholder the operators write ("[Personne A]", "[Numéro national]"): its kind, then its letter if numbered.
-PLACEHOLDER_RE = re.compile(r"\[(?P<kind>[A-ZÀ-Ýa-zà-ÿ' ]+?)(?: (?P<letter>[A-Z]{1,3}))?\]")
 LABELS = ("PERSON", "LOCATION", "ORG", "EMAIL", "PHONE", "NATIONAL_ID", "IBAN", "DATE", "FILE_NUMBER", "PLATE",
           "HANDLE", "URL", "OTHER_ID")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Sequence
 
-from anonymizer.types import PLACEHOLDER_RE
+from frenchtext.placeholders import PLACEHOLDER_RE
 
 from .records import CaseRecord
 

@@ -7,6 +7,7 @@ from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text, DateTim
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 CHANNELS = ("permanence", "mail", "bureau")
+CHANNEL_LABELS = {"permanence": "Permanence", "mail": "Courrier", "bureau": "Bureau"}
 
 # The design's taxonomy, seeded on first start; the bureau may edit it later.
 THEMES: dict[str, str] = {
@@ -174,6 +175,7 @@ class IndexTask(Base):
 
 
 ROLES = ("volunteer", "trainer", "bureau", "admin")  # each role can do what the ones before it can
+ROLE_LABELS = {"volunteer": "Bénévole", "trainer": "Formateur", "bureau": "Bureau", "admin": "Administrateur"}
 
 
 class User(Base):

@@ -30,6 +30,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from frenchtext.folding import strip_accents
+from frenchtext.sentences import split_sentences
+from frenchtext.stopwords import ARTICLES_AND_PREPOSITIONS
+
 __all__ = [
     "NotAReport",
     "ParsedReport",
@@ -224,21 +228,11 @@ def _pdf_text(name: str, data: bytes) -> str:
 # --------------------------------------------------------------------------------------------------
 # Words and theme matching
 
-_STOPWORDS = {
-    "a", "au", "aux", "avec", "d", "dans", "de", "des", "du", "en", "entre", "et", "l", "la", "le", "les",
-    "leur", "leurs", "ou", "par", "pour", "sa", "ses", "son", "sur", "un", "une",
-}
 # Words shared by several labels ("... du travail social"): they count little and never match alone.
 _GENERIC = {"travail", "social", "sociale", "travailleur", "travailleuse"}
 _GENERIC_WEIGHT = 0.3
 _CATCH_ALL = {"divers", "diverses", "autre", "autres", "varia", "miscellaneous"}
 _CATCH_ALL_COMPANIONS = {"question", "questions", "sujet", "sujets", "demande", "demandes", "point", "points"}
-
-
-def _fold(text: str) -> str:
-    """Lower case without accents, so headings match whatever their typography."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _singular(word: str) -> str:
@@ -253,8 +247,8 @@ def _singular(word: str) -> str:
 @lru_cache(maxsize=4096)
 def _content_words(text: str) -> tuple[str, ...]:
     """Folded, singular, meaningful words of a heading or label (cached: labels are read for every line)."""
-    words = re.findall(r"[a-z0-9]+", _fold(text))
-    return tuple(_singular(w) for w in words if w not in _STOPWORDS and len(w) > 1)
+    words = re.findall(r"[a-z0-9]+", strip_accents(text))
+    return tuple(_singular(w) for w in words if w not in ARTICLES_AND_PREPOSITIONS and len(w) > 1)
 
 
 @lru_cache(maxsize=16384)
@@ -307,7 +301,7 @@ def match_theme(heading: str, known_themes: dict[str, str]) -> str | None:
 
 def _is_catch_all(heading: str) -> bool:
     """A heading such as "Divers" or "Questions diverses": a miscellany, not a theme of opinions."""
-    words = set(re.findall(r"[a-z]+", _fold(heading))) - _STOPWORDS
+    words = set(re.findall(r"[a-z]+", strip_accents(heading))) - ARTICLES_AND_PREPOSITIONS
     return bool(words & _CATCH_ALL) and words <= _CATCH_ALL | _CATCH_ALL_COMPANIONS
 
 
@@ -383,7 +377,7 @@ def _is_page_furniture(text: str, repeated: set[str]) -> bool:
 
 def _digits_blurred(text: str) -> str:
     """A line with its numbers blurred, so "Rapport 2021 - page 4" and "... page 5" compare equal."""
-    return re.sub(r"\d+", "#", _fold(text))
+    return re.sub(r"\d+", "#", strip_accents(text))
 
 
 def _repeated_lines(lines: list[str], known_themes: dict[str, str]) -> set[str]:
@@ -466,7 +460,7 @@ def _ends_cleanly(text: str) -> bool:
     text = text.rstrip().rstrip(":").rstrip()
     if not text or text[-1] in ".,;!?…-–":
         return False
-    last = re.findall(r"[a-z0-9]+", _fold(text))
+    last = re.findall(r"[a-z0-9]+", strip_accents(text))
     return not last or last[-1] not in _CONNECTORS
 
 
@@ -670,7 +664,7 @@ _ACTIVITY_TOLD_RE = re.compile(
 
 def _reads_like_activity(text: str) -> bool:
     """A training given, a talk or a meeting held, with nobody asking anything."""
-    folded = _fold(text)
+    folded = strip_accents(text)
     if _ASKING_RE.search(folded):
         return False
     return bool(_ACTIVITY_OPENING_RE.match(folded) or _ACTIVITY_TOLD_RE.search(folded))
@@ -679,7 +673,7 @@ def _reads_like_activity(text: str) -> bool:
 def _reads_like_opinion(text: str) -> bool:
     """An item that tells a situation someone asked about, or the advice given: not a training given,
     a meeting held or a figure. Judged on the words of the item, not on where it stands."""
-    folded = _fold(text)
+    folded = strip_accents(text)
     if _reads_like_activity(text):
         return False
     return bool(_ASKING_RE.search(folded) or _ANSWERING_RE.search(folded))
@@ -804,10 +798,6 @@ def _join_lines(parts: list[str], vocabulary: tuple[set[str], set[str]]) -> str:
 # --------------------------------------------------------------------------------------------------
 # Title, advice, fingerprint
 
-_ABBREVIATIONS = {
-    "al", "art", "av", "bd", "cf", "dr", "ex", "m", "me", "mm", "mme", "n°", "p", "pp", "st", "ste", "vol",
-}
-_SENTENCE_END_RE = re.compile(r"[.!?…]+(?=\s+[«\"“(]?[A-ZÀ-ÝŒ0-9]|\s*$)")
 _ADVICE_RE = re.compile(
     r"^(?:nous\s+(?:(?:lui|leur|l['’]|le|la|les|y|en)\s*)?"
     r"(?:avons|conseill|recommand|renvoy|rappel|orient|propos|sugg|invit)"
@@ -818,27 +808,10 @@ _ADVICE_RE = re.compile(
 )
 
 
-def _sentences(text: str) -> list[str]:
-    """Sentences of a paragraph, not cut after abbreviations such as "M." or "art."."""
-    sentences, start = [], 0
-    for match in _SENTENCE_END_RE.finditer(text):
-        before = text[start : match.start()]
-        word = re.search(r"(\S+)$", before)
-        if word and word[1].casefold().lstrip("(«\"") in _ABBREVIATIONS:
-            continue
-        if before.count("«") > before.count("»") or before.count("(") > before.count(")"):
-            continue  # a question inside a quotation or a parenthesis does not end the sentence
-        sentences.append(text[start : match.end()].strip())
-        start = match.end()
-    if text[start:].strip():
-        sentences.append(text[start:].strip())
-    return sentences
-
-
 def _split_advice(text: str) -> tuple[str, str]:
     """(situation, opinion): the opinion is the part from the first sentence that states the advice
     ("Nous avons conseillé...", "Le bureau...", "Avis : ..."); never the first sentence."""
-    sentences = _sentences(text)
+    sentences = split_sentences(text)
     for k in range(1, len(sentences)):
         if _ADVICE_RE.match(sentences[k]):
             return " ".join(sentences[:k]), " ".join(sentences[k:])
@@ -847,7 +820,7 @@ def _split_advice(text: str) -> tuple[str, str]:
 
 def _title(situation: str) -> str:
     """First sentence, cut at a clause (then a word) boundary to fit TITLE_MAX, with no dangling word."""
-    sentence = (_sentences(situation) or [situation])[0].strip()
+    sentence = (split_sentences(situation) or [situation])[0].strip()
     if sentence.endswith(".") and not sentence.endswith(".."):
         sentence = sentence[:-1].rstrip()
     if len(sentence) <= TITLE_MAX:
@@ -865,7 +838,7 @@ def _title(situation: str) -> str:
     return " ".join(words).rstrip(" ,;:–—(") + "…"
 
 
-_DANGLING = _STOPWORDS | _CONNECTORS | {
+_DANGLING = ARTICLES_AND_PREPOSITIONS | _CONNECTORS | {
     "afin", "car", "ce", "ces", "cet", "cette", "chez", "comme", "dont", "lors", "mais", "n", "ne", "plus",
     "qu", "quant", "que", "qui", "s", "sans", "se", "si", "sous", "tres", "vers", "y",
 }
@@ -873,14 +846,14 @@ _DANGLING = _STOPWORDS | _CONNECTORS | {
 
 def _dangles(word: str) -> bool:
     """A word a title cannot end on ("de", "d'un", "qui", "sous")."""
-    parts = [part for part in re.split(r"['’]", _fold(word)) if part]
+    parts = [part for part in re.split(r"['’]", strip_accents(word)) if part]
     return not parts or parts[-1] in _DANGLING
 
 
 def _fingerprint(text: str) -> str:
     """Hash of the item's words only (no case, accents, punctuation, spacing): the same opinion read
     twice, even from a re-extracted PDF, gets the same fingerprint."""
-    normal = " ".join(re.findall(r"[a-z0-9]+", _fold(text)))
+    normal = " ".join(re.findall(r"[a-z0-9]+", strip_accents(text)))
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:32]
 
 

@@ -10,7 +10,6 @@ import logging
 import re
 import threading
 import time
-import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -20,6 +19,7 @@ from sqlalchemy import delete, exists, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from frenchtext.folding import strip_accents
 from indexes import CaseDoc, CaseIndex
 
 from .case_view import CaseView, load_case_view
@@ -470,9 +470,7 @@ class KnowledgeBase:
 
 
 def slugify(label: str) -> str:
-    folded = unicodedata.normalize("NFKD", label.lower())
-    ascii_only = "".join(c for c in folded if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")[:80]
+    return re.sub(r"[^a-z0-9]+", "-", strip_accents(label)).strip("-")[:80]
 
 
 def _same_time(a: datetime, b: datetime) -> bool:

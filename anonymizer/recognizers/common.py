@@ -56,7 +56,7 @@ def place_label(ctx: Context, start: int, end: int, default: str = "PERSON") -> 
         return "LOCATION"
     if ner in ("ORG",):
         return "ORG"
-    from ..text import fold_key
+    from frenchtext.folding import fold_key
 
     if fold_key(ctx.text[start:end]) in ctx.lex.places:
         return "LOCATION"

@@ -9,7 +9,9 @@ import re
 
 from ..context import Context
 from ..lexicon import PARTICLES
-from ..text import Token, fold
+from frenchtext.folding import fold
+
+from ..text import Token
 from ..types import Span
 from .common import DETERMINERS, has_saint, name_like, place_label, tokens_after, unknown_word
 from .patterns import EMAIL_RE

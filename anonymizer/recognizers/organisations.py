@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 
 from ..context import Context
-from ..text import Token, fold_key
+from frenchtext.folding import fold_key
+
+from ..text import Token
 from ..types import Span
 from .common import has_saint, tokens_after, unknown_word
 

@@ -9,6 +9,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from frenchtext.sentences import split_sentences as sentences_of
+
 from .models import PARTICIPANTS, TRAINER, HandoutCase, ReportEntry
 
 SITUATION = "Situation"
@@ -67,59 +69,13 @@ def items(values: Iterable[str] | None) -> list[str]:
 
 # --- sentences ---------------------------------------------------------------------------------------
 
-# Lower-case, without the final period. Single letters and dotted initials (M., C.P.A.S., c.-à-d.) are
-# recognised by shape, see _is_abbreviation.
-ABBREVIATIONS = frozenset(
-    """
-    al apr art arts av bd cass cf ch chap cit civ coll comm concl coord corr crim dir doc dr éd éds
-    env ex fig ibid id jur liv me mes min mlle mlles mm mme mmes mgr n° no nos not obs op p
-    parl pén pp pr prof réf resp s sect sén ss st ste suiv sq tél trad vol vs
-    """.split()
-)
-_OPENERS = "«“‘\"'([¿¡"
-_CLOSERS = "»”’\"')]"
-# A period may sit inside French guillemets after a (non-breaking) space: « Non. » Elle…
-_END = re.compile(r"(\.{1,3}|…|[!?]+)(?:[ \u00a0\u202f]?[»”])?[" + re.escape(_CLOSERS) + r"]*(?=\s)")
-_INITIALS = re.compile(r"^[^\W\d_](?:[.\-]{1,2}[^\W\d_])*$")
-
-
-def _is_abbreviation(word: str) -> bool:
-    """True when the word before a single period is an abbreviation rather than a sentence's end."""
-    word = word.lstrip(_OPENERS).lower()
-    return word in ABBREVIATIONS or bool(_INITIALS.match(word))
-
-
-def _starts_sentence(rest: str) -> bool:
-    """A French sentence starts with a capital, possibly after an opening quote or bracket."""
-    rest = rest.lstrip().lstrip(_OPENERS + " \u00a0")
-    return bool(rest) and rest[0].isupper()
-
-
-def _sentences_of(block: str) -> list[str]:
-    """Split one paragraph (already on one line) at sentence ends that are followed by a capital."""
-    sentences, start = [], 0
-    for match in _END.finditer(block):
-        if not _starts_sentence(block[match.end():]):
-            continue
-        if match.group(1) == ".":
-            before = block[start:match.start()].rsplit(None, 1)
-            if before and _is_abbreviation(before[-1]):
-                continue
-        sentences.append(block[start:match.end()].strip())
-        start = match.end()
-    tail = block[start:].strip()
-    if tail:
-        sentences.append(tail)
-    return sentences
-
-
 def split_sentences(text: str | None) -> list[str]:
     """Sentences of a French text; paragraph breaks always end a sentence.
 
     Copes with the abbreviations of the bureau's texts ("art. 458", "M. X", "Mme", "n°", "c.-à-d.",
     "C.P.A.S.", "Cass.") by not splitting after them, and only splits before a capital letter.
     """
-    return [s for block in paragraphs(text) for s in _sentences_of(" ".join(block.split()))]
+    return [s for block in paragraphs(text) for s in sentences_of(" ".join(block.split()))]
 
 
 def _shorten(text: str, max_chars: int) -> str:

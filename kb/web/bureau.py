@@ -10,11 +10,10 @@ from .. import stats
 from ..charts import stacked_columns
 from ..documents import ReportEntry, annual_report_docx, annual_report_markdown, summarize_case
 from ..documents.text import report_intro
-from ..models import Case
+from ..models import CHANNEL_LABELS, Case
 from .free_text import warn_before_saving
 
 bp = Blueprint("bureau", __name__, url_prefix="/bureau")
-CHANNEL_LABELS = {"permanence": "Permanence", "mail": "Courrier", "bureau": "Bureau"}
 
 
 def _kb():

@@ -9,8 +9,7 @@ from flask_login import current_user
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 from sqlalchemy import func, select
 
-from anonymizer.operators import FIXED, NUMBERED
-from anonymizer.types import PLACEHOLDER_RE
+from frenchtext.placeholders import LABEL_OF_NAME, PLACEHOLDER_RE
 
 from ..anonymization import Replacement
 from ..archive import PREVIEW_FIELDS, ReportImport, draft_from_preview, import_report_data, preview_fields, queue_drafts
@@ -21,7 +20,6 @@ from .forms import ReportUploadForm
 from .intake import proposal_form, review_page, save_reviewed
 
 bp = Blueprint("drafts", __name__, url_prefix="/bureau/drafts")
-KIND_LABELS = {french: label for label, french in {**NUMBERED, **FIXED}.items()}  # "Personne" -> PERSON
 
 
 def _kb():
@@ -168,7 +166,7 @@ def placeholders_in(fields: dict[str, str]) -> list[Replacement]:
     out = []
     for name, text in fields.items():
         kinds = {m.group(0): m.group("kind") for m in PLACEHOLDER_RE.finditer(text or "")}
-        out += [Replacement(name, KIND_LABELS.get(kind, kind), placeholder, "") for placeholder, kind in kinds.items()]
+        out += [Replacement(name, LABEL_OF_NAME.get(kind, kind), placeholder, "") for placeholder, kind in kinds.items()]
     return out
 
 

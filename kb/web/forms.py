@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..anonymization import lower_outside_placeholders
+from ..models import ROLE_LABELS
 from ..records import MAX_ITEM_LENGTH, MAX_LENGTH
 
 REQUIRED = "Ce champ est obligatoire."
@@ -25,8 +26,7 @@ NUL_CHARACTER = ("Ce champ contient un caractère nul (\\0), qui ne peut pas êt
                  "retirez-le (il vient souvent d'un copier-coller depuis un fichier binaire).")
 CHANNEL_CHOICES = [SelectChoice("permanence", "Permanence téléphonique"), SelectChoice("mail", "Courrier / courriel"),
                    SelectChoice("bureau", "Réunion du bureau")]
-ROLE_CHOICES = [SelectChoice("volunteer", "Bénévole"), SelectChoice("trainer", "Formateur"),
-                SelectChoice("bureau", "Bureau"), SelectChoice("admin", "Administrateur")]
+ROLE_CHOICES = [SelectChoice(role, label) for role, label in ROLE_LABELS.items()]
 
 
 class YearField(IntegerField):

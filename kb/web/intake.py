@@ -14,6 +14,8 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from frenchtext.placeholders import LABEL_NAMES
+
 from ..anonymization import LIST_FIELDS, TEXT_FIELDS, anonymize_cases
 from ..models import UsedFormToken
 from ..records import CaseRecord
@@ -21,10 +23,6 @@ from . import warmup
 from .forms import RawCaseForm, ReviewForm
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
-LABELS = {"PERSON": "Personne", "LOCATION": "Lieu", "ORG": "Organisation", "EMAIL": "Courriel",
-          "PHONE": "Téléphone", "NATIONAL_ID": "Numéro national", "IBAN": "IBAN", "DATE": "Date",
-          "FILE_NUMBER": "Numéro de dossier", "PLATE": "Plaque", "HANDLE": "Pseudo", "URL": "Adresse web",
-          "OTHER_ID": "Identifiant"}
 FIELD_LABELS = {"title": "Titre", "situation": "Situation", "opinion": "Avis", "sectors": "Secteurs",
                 "legal_refs": "Références légales"}
 REVIEWED_FIELDS = (*TEXT_FIELDS, *LIST_FIELDS)  # every field typed by a person, checked before saving
@@ -39,7 +37,7 @@ def theme_choices() -> list[SelectChoice]:
 def review_page(form: ReviewForm, action: str, status: int = 200, replacements=(), residuals=None, heading=None,
                 draft=None):
     return render_template("review.html", form=form, action=action, replacements=list(replacements),
-                           residuals=residuals or {}, labels=LABELS, field_labels=FIELD_LABELS,
+                           residuals=residuals or {}, labels=LABEL_NAMES, field_labels=FIELD_LABELS,
                            heading=heading or "Relire l'anonymisation", draft=draft), status
 
 

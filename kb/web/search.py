@@ -8,6 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from indexes import SearchRequest, SearchResult
 
+from ..models import CHANNEL_LABELS
 from .render import snippets
 
 bp = Blueprint("search", __name__)
@@ -17,7 +18,6 @@ MAX_QUERY = 500
 FACET_LABELS = {"themes": "Thème", "sectors": "Secteur", "year": "Année", "channel": "Canal",
                 "legal_refs": "Référence légale"}
 FILTER_KEYS = {"themes": "theme", "sectors": "sector", "channel": "channel", "legal_refs": "legal_ref", "year": "year"}
-CHANNEL_LABELS = {"permanence": "Permanence", "mail": "Courrier", "bureau": "Bureau"}
 
 
 def _int(value: str | None) -> int | None:

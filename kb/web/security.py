@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..accounts import SESSION_HOURS, session_digest, start_session
-from ..models import ROLES, LoginSession, User, utcnow
+from ..models import ROLE_LABELS, ROLES, LoginSession, User, utcnow
 
 PUBLIC = {"auth.login", "static"}
 # All that a login with a provisional password may open until it has been changed.
@@ -66,7 +66,6 @@ ACCESS: dict[str, str] = {
     "admin.update_user": "admin",
     "admin.reset_password": "admin",
 }
-ROLE_LABELS = {"volunteer": "Bénévole", "trainer": "Formateur", "bureau": "Bureau", "admin": "Administrateur"}
 IDLE_MINUTES = 60  # a login also ends after this long without a request (KB_IDLE_MINUTES)
 TOUCH_EVERY = timedelta(minutes=1)
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
