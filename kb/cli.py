@@ -311,11 +311,3 @@ def export_command(file: Path) -> None:
                 count += 1
     click.echo(f"{count} cases written to {file}.")
 
-
-def main() -> None:
-    """The `kb` command (`[project.scripts]`): `kb import FILE` is `flask --app app kb import FILE`."""
-    from flask.cli import ScriptInfo
-
-    from .web import create_app
-
-    kb_cli.main(prog_name="kb", obj=ScriptInfo(create_app=lambda: create_app()))
