@@ -20,7 +20,8 @@ from .recognizers.common import DETERMINERS, unknown_word
 from .recognizers.initials import DOTTED_RE, letters_of
 from .recognizers.names import CIVILITY_RE
 from .recognizers.organisations import ORG_TYPES
-from .recognizers.patterns import ARTICLE_RE, NUMBER_WORD, pattern_spans
+from .recognizers import run_family
+from .recognizers.patterns import ARTICLE_RE, NUMBER_WORD
 from .recognizers.places import STREET_TYPES
 from .types import Residual
 
@@ -53,7 +54,7 @@ def residual_check(text: str, entities: list[tuple[int, int, str]] | None = None
     def add(start: int, end: int, kind: str) -> None:
         found.setdefault((start, end), Residual(start, end, kind, text[start:end]))
 
-    for s in pattern_spans(ctx):
+    for s in run_family(ctx, "patterns"):
         add(s.start, s.end, s.label.lower())
     for i in (m.start() for m in re.finditer("@", masked)):
         add(i, i + 1, "at-sign")

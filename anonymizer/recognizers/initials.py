@@ -134,13 +134,3 @@ def signing_initials(ctx: Context) -> list[Span]:
     if ctx.is_allowed(m.start(1), m.end(1)):
         return []
     return [Span(m.start(1), m.end(1), "PERSON", 0.75, "initials")]
-
-
-RECOGNIZERS = (dotted_initials, bare_initials, signing_initials)
-
-
-def initials_spans(ctx: Context) -> list[Span]:
-    out: list[Span] = []
-    for rec in RECOGNIZERS:
-        out.extend(rec(ctx))
-    return out

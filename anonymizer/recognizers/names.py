@@ -337,14 +337,3 @@ def chat_authors(ctx: Context) -> list[Span]:
             end = m.end("who") if ctx.text[m.end("who") - 1] == "." else toks[-1].end  # "Sarah D." whole
             out.append(Span(names[0].start, end, "PERSON", 0.8, "chat-author"))
     return out
-
-
-RECOGNIZERS = (civility_names, listed_names, proper_nouns, cue_names, signature_names, email_names, lowercase_names,
-               signed_initials, first_names_in_lower_case, chat_authors)
-
-
-def name_spans(ctx: Context) -> list[Span]:
-    out: list[Span] = []
-    for rec in RECOGNIZERS:
-        out.extend(rec(ctx))
-    return out

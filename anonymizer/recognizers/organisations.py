@@ -210,14 +210,3 @@ def legal_form_names(ctx: Context) -> list[Span]:
             continue
         out.append(Span(span_toks[0].start, span_toks[-1].end, "ORG", 0.8, "legal-form"))
     return out
-
-
-RECOGNIZERS = (local_bodies, acronym_places, named_institutions, article_names, legal_form_names)
-
-
-def org_spans(ctx: Context) -> list[Span]:
-    out: list[Span] = []
-    for rec in RECOGNIZERS:
-        out.extend(rec(ctx))
-    return out
-

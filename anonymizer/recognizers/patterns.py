@@ -235,13 +235,3 @@ def plates(ctx: Context) -> list[Span]:
     out = [Span(m.start(), m.end(), "PLATE", 0.9, "plate") for m in PLATE_RE.finditer(ctx.text)]
     out += [Span(m.start("plate"), m.end("plate"), "PLATE", 0.8, "plate") for m in FOREIGN_PLATE_RE.finditer(ctx.text)]
     return out
-
-
-RECOGNIZERS = (emails, urls, handles, phones, national_ids, ibans, dates, file_numbers, codes, plates)
-
-
-def pattern_spans(ctx: Context) -> list[Span]:
-    out: list[Span] = []
-    for rec in RECOGNIZERS:
-        out.extend(rec(ctx))
-    return out

@@ -153,13 +153,3 @@ def gazetteer(ctx: Context) -> list[Span]:
         out.append(Span(first.start, last.end, "LOCATION", 0.8, "gazetteer"))
         i = best + 1
     return out
-
-
-RECOGNIZERS = (streets, postal_places, gazetteer)
-
-
-def place_spans(ctx: Context) -> list[Span]:
-    out: list[Span] = []
-    for rec in RECOGNIZERS:
-        out.extend(rec(ctx))
-    return out
