@@ -100,7 +100,7 @@ def fill_data_dir(data_dir: Path, cases: int, users: list[tuple[str, str]] = (),
     """
     from sqlalchemy import select
 
-    from kb.accounts import create_user
+    from kb.services.accounts import create_user
     from kb.models import User
     from kb.services import KnowledgeBase
 

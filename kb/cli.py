@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from .anonymization import anonymize_records
-from .accounts import AccountError, count_users, create_user, new_password
+from .services.accounts import AccountError, count_users, create_user, new_password
 from .models import ROLES, Case
 from .records import CaseRecord, InvalidFile, read_records, write_csv
 from .services import KnowledgeBase, case_to_record, with_relations

@@ -10,7 +10,7 @@ from hypothesis import settings
 
 from sqlalchemy import create_engine, select, text
 
-from kb.accounts import create_user
+from kb.services.accounts import create_user
 from kb.config import load_settings
 from kb.models import User
 from kb.web import create_app

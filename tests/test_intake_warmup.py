@@ -11,7 +11,7 @@ SCRIPT = r"""
 import json, sys, threading, time
 from kb.config import load_settings
 from kb.web import create_app, warmup
-from kb.accounts import create_user
+from kb.services.accounts import create_user
 app = create_app(load_settings(), {"WTF_CSRF_ENABLED": False})
 kb = app.extensions["kb"]
 with kb.db.session() as s:

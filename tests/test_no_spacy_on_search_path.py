@@ -10,7 +10,7 @@ SCRIPT = r"""
 import json, sys
 from kb.config import load_settings
 from kb.web import create_app
-from kb.accounts import create_user
+from kb.services.accounts import create_user
 app = create_app(load_settings(), {"WTF_CSRF_ENABLED": False})
 app.test_cli_runner().invoke(args=["kb", "load-demo"])
 kb = app.extensions["kb"]

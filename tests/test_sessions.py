@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from kb.accounts import AccountError, check_password_rules
+from kb.services.accounts import AccountError, check_password_rules
 from kb.config import load_settings
 from kb.models import LoginFailure, LoginSession, User
 from kb.web import create_app

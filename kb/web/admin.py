@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..accounts import AccountError, create_user, end_sessions, new_password, set_password
+from ..services.accounts import AccountError, create_user, end_sessions, new_password, set_password
 from ..models import User
 from .forms import ROLE_CHOICES, UserCreateForm, UserUpdateForm
 

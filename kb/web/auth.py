@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
-from ..accounts import MIN_PASSWORD, AccountError, authenticate, end_session, end_sessions, set_password, verify_password
+from ..services.accounts import MIN_PASSWORD, AccountError, authenticate, end_session, end_sessions, set_password, verify_password
 from ..models import User
 from . import limits
 from .forms import LoginForm, PasswordForm

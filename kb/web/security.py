@@ -18,7 +18,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ..accounts import SESSION_HOURS, session_digest, start_session
+from ..services.accounts import SESSION_HOURS, session_digest, start_session
 from ..models import ROLE_LABELS, ROLES, LoginSession, User, utcnow
 
 PUBLIC = {"auth.login", "static"}

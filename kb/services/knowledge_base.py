@@ -22,13 +22,13 @@ from sqlalchemy.orm import Session, selectinload
 from frenchtext.folding import strip_accents
 from indexes import CaseDoc, CaseIndex
 
-from .case_view import CaseView, load_case_view
-from .config import Settings
-from .db import Database
-from .locks import file_lock, take, wait_for
-from .models import (AuditEvent, Case, IndexTask, LegalRef, Sector, Theme, UsedFormToken, case_legal_refs, case_sectors,
+from ..case_view import CaseView, load_case_view
+from ..config import Settings
+from ..db import Database
+from ..locks import file_lock, take, wait_for
+from ..models import (AuditEvent, Case, IndexTask, LegalRef, Sector, Theme, UsedFormToken, case_legal_refs, case_sectors,
                      case_themes, utcnow)
-from .records import CaseRecord
+from ..records import CaseRecord
 
 
 log = logging.getLogger(__name__)

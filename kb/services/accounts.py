@@ -10,7 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from .models import ROLES, LoginSession, User, utcnow
+from ..models import ROLES, LoginSession, User, utcnow
 
 hasher = PasswordHasher()  # argon2-cffi's defaults are Argon2id with RFC 9106's low-memory profile
 MIN_PASSWORD = 12
