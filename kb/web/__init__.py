@@ -22,6 +22,7 @@ from ..config import PROJECT_ROOT, Settings, load_settings, make_private
 from ..locks import file_lock
 from ..records import field_label
 from ..services import KnowledgeBase
+from ..services.errors import Forbidden, NotFound
 from . import admin, auth, bureau, cases, drafts, guide, intake, search, selections
 from .forms import Form
 from .render import register_filters
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
     app.cli.add_command(kb_cli)
 
     # French error pages that never echo the request or the exception: either may hold identifying text.
+    pages = {}
     for status, title, message in (
         (CSRFError, "Formulaire expiré", "Le formulaire a expiré ou ne vient pas de cette application. "
                                          "Revenez en arrière, rechargez la page et renvoyez-le."),
@@ -108,7 +110,11 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
         (429, "Trop de tentatives", "Trop de tentatives en peu de temps. Réessayez dans quelques minutes."),
         (500, "Erreur interne", "Une erreur est survenue. Rien n'a été enregistré."),
     ):
-        app.register_error_handler(status, error_page(title, message, 400 if status is CSRFError else status))
+        pages[status] = error_page(title, message, 400 if status is CSRFError else status)
+        app.register_error_handler(status, pages[status])
+    # what a service refuses is the page of the status it stands for
+    app.register_error_handler(NotFound, pages[404])
+    app.register_error_handler(Forbidden, pages[403])
 
     return app
 
