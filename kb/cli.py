@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from .current import knowledge_base
 from .anonymization import anonymize_records
 from .services.accounts import AccountError, count_users, create_user, new_password
 from .models import ROLES, Case
@@ -20,9 +21,6 @@ kb_cli = AppGroup("kb", help="Manage the case knowledge base.")
 DEMO_CASES = Path(__file__).parent / "data" / "demo_cases.jsonl"
 BATCH = 32
 
-
-def knowledge_base() -> KnowledgeBase:
-    return current_app.extensions["kb"]
 
 
 def _known_themes(kb: KnowledgeBase) -> list[str]:

@@ -1,10 +1,11 @@
 """Accounts administration: create, change role, deactivate, reset a password."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from ..current import knowledge_base
 from ..services.accounts import AccountError, create_user, end_sessions, new_password, set_password
 from ..models import User
 from .forms import ROLE_CHOICES, UserCreateForm, UserUpdateForm
@@ -13,7 +14,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _page(create_form: UserCreateForm | None = None, shown_password: tuple[str, str] | None = None, status: int = 200):
-    kb = current_app.extensions["kb"]
+    kb = knowledge_base()
     with kb.db.session() as db:
         users = list(db.scalars(select(User).order_by(User.username)))
     return render_template("admin_users.html", users=users, form=create_form or UserCreateForm(),
@@ -27,7 +28,7 @@ def users():
 
 @bp.post("/users")
 def create_user_view():
-    kb = current_app.extensions["kb"]
+    kb = knowledge_base()
     form = UserCreateForm()
     if not form.validate_on_submit():
         return _page(form, status=400)
@@ -48,7 +49,7 @@ def create_user_view():
 
 @bp.post("/users/<int:user_id>")
 def update_user(user_id: int):
-    kb = current_app.extensions["kb"]
+    kb = knowledge_base()
     form = UserUpdateForm()
     if not form.validate_on_submit():
         abort(400)
@@ -71,7 +72,7 @@ def update_user(user_id: int):
 
 @bp.post("/users/<int:user_id>/password")
 def reset_password(user_id: int):
-    kb = current_app.extensions["kb"]  # CSRFProtect checks the token of every POST
+    kb = knowledge_base()  # CSRFProtect checks the token of every POST
     password = new_password()
     with kb.db.session() as db:
         user = db.get(User, user_id) or abort(404)

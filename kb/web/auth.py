@@ -1,9 +1,10 @@
 """Logging in and out, and changing one's own password."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
+from ..current import knowledge_base
 from ..services.accounts import MIN_PASSWORD, AccountError, authenticate, end_session, end_sessions, set_password, verify_password
 from ..models import User
 from . import limits
@@ -16,7 +17,7 @@ FAILED = "Identifiant ou mot de passe incorrect."
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    kb = current_app.extensions["kb"]
+    kb = knowledge_base()
     form = LoginForm()
     target = safe_target(request.args.get("next"), url_for("search.index"))  # checked before anything is recorded
     if form.validate_on_submit():
@@ -42,7 +43,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    kb = current_app.extensions["kb"]
+    kb = knowledge_base()
     with kb.db.session() as db:  # the login's row goes: a copy of the cookie opens nothing any more
         end_session(db, current_user.get_id())
         db.commit()
@@ -55,7 +56,7 @@ def logout():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 def password():
-    kb = current_app.extensions["kb"]
+    kb = knowledge_base()
     form = PasswordForm()
     if form.validate_on_submit():
         with kb.db.session() as db:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..current import knowledge_base
 from .. import stats
 from ..charts import stacked_columns
 from ..documents import ReportEntry, annual_report_docx, annual_report_markdown, summarize_case
@@ -15,9 +16,6 @@ from .free_text import warn_before_saving
 
 bp = Blueprint("bureau", __name__, url_prefix="/bureau")
 
-
-def _kb():
-    return current_app.extensions["kb"]
 
 
 def _period() -> stats.Period:
@@ -30,8 +28,8 @@ def _period() -> stats.Period:
 @bp.get("/")
 def dashboard():
     period = _period()
-    with _kb().db.session() as db:
-        labels = _kb().theme_labels(db)
+    with knowledge_base().db.session() as db:
+        labels = knowledge_base().theme_labels(db)
         by_theme_year = stats.theme_year_counts(db, period)
         by_year = stats.year_counts(db, period)
         years = sorted(y for y in by_year if y is not None)
@@ -49,9 +47,9 @@ def dashboard():
 
 def report_entries(period: stats.Period) -> tuple[list[ReportEntry], dict[str, str]]:
     """Every case of the period once, under its first theme in the taxonomy's order."""
-    with _kb().db.session() as db:
-        labels = _kb().theme_labels(db)
-        order = {slug: i for i, slug in enumerate(_kb().theme_order(db))}
+    with knowledge_base().db.session() as db:
+        labels = knowledge_base().theme_labels(db)
+        order = {slug: i for i, slug in enumerate(knowledge_base().theme_order(db))}
         cases: list[Case] = stats.cases_of_period(db, period)
         entries = []
         for case in sorted(cases, key=lambda c: (min((order.get(t.slug, 99) for t in c.themes), default=99), c.year or 0, c.ref)):
@@ -84,7 +82,7 @@ def report_export(fmt: str):
     start, end = _report_period()
     entries, _ = report_entries(stats.Period(start, end))
     title = _report_title(start, end)
-    _kb().audit(current_user.username, "export", detail=f"annual report {start}-{end} ({fmt})")
+    knowledge_base().audit(current_user.username, "export", detail=f"annual report {start}-{end} ({fmt})")
     name = f"avis-{start}-{end}"
     if fmt == "docx":
         return Response(annual_report_docx(title, (start, end), entries),
@@ -103,7 +101,7 @@ def report_summary(ref: str):
     warning = warn_before_saving({"summary": summary}, {"summary": "Phrase de résumé"})
     if warning:
         return warning
-    if not _kb().set_report_summary(ref, summary, actor=current_user.username):
+    if not knowledge_base().set_report_summary(ref, summary, actor=current_user.username):
         return Response("Cas inconnu.", status=404)
     flash(f"Résumé du cas {ref} enregistré." if summary.strip() else f"Résumé du cas {ref} rétabli par défaut.")
     return redirect(url_for("bureau.report", year_from=request.form.get("year_from", type=int),
@@ -120,12 +118,12 @@ def allowlist():
     """The bureau's additions to the words the anonymiser never masks (the packaged list stays as is)."""
     from anonymizer.allowlist import DEFAULT_PATH, bureau_entries, read_entries, save_bureau_entries
 
-    path = _kb().settings.data_dir / "allowlist.txt"
+    path = knowledge_base().settings.data_dir / "allowlist.txt"
     if request.method == "POST":
         text = (request.form.get("entries") or "")[:20_000]
         entries = [line[:200] for line in text.splitlines()]
         save_bureau_entries(path, entries)
-        _kb().audit(current_user.username, "allowlist-edited", detail=f"{len([e for e in entries if e.strip()])} entries")
+        knowledge_base().audit(current_user.username, "allowlist-edited", detail=f"{len([e for e in entries if e.strip()])} entries")
         flash("Liste des termes à conserver enregistrée : elle s'applique aux prochaines anonymisations.")
         return redirect(url_for("bureau.allowlist"))
     return render_template("allowlist.html", packaged=read_entries(DEFAULT_PATH), entries=bureau_entries(path))
@@ -133,8 +131,8 @@ def allowlist():
 
 @bp.get("/themes")
 def themes():
-    with _kb().db.session() as db:
-        rows = _kb().theme_rows(db)
+    with knowledge_base().db.session() as db:
+        rows = knowledge_base().theme_rows(db)
     return render_template("themes.html", themes=rows)
 
 
@@ -145,7 +143,7 @@ def theme_action():
         warning = warn_before_saving({"label": request.form.get("label") or ""}, {"label": "Nom du thème"})
         if warning:
             return warning
-    kb, actor = _kb(), current_user.username
+    kb, actor = knowledge_base(), current_user.username
     try:
         if action == "add":
             kb.add_theme(_label(), actor)

@@ -1,9 +1,10 @@
 """One case: its text, its classification and the closest other cases."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..current import knowledge_base
 from ..records import CaseRecord
 from ..services import case_to_record
 from .intake import proposal_form, review_page, save_reviewed
@@ -21,7 +22,7 @@ def _case_or_404(kb, ref: str):
 
 @bp.get("/<ref>")
 def show(ref: str):
-    kb = current_app.extensions["kb"]
+    kb = knowledge_base()
     case = _case_or_404(kb, ref)
     theme_labels = kb.cached_theme_labels()
     similar = kb.index.similar(ref, limit=SIMILAR)
@@ -30,7 +31,7 @@ def show(ref: str):
 
 @bp.get("/<ref>.json")
 def show_json(ref: str):
-    kb = current_app.extensions["kb"]
+    kb = knowledge_base()
     record = case_to_record(_case_or_404(kb, ref)).to_dict()
     record["similar"] = [{"ref": h.ref, "title": h.title, "url": url_for("cases.show", ref=h.ref)}
                          for h in kb.index.similar(ref, limit=SIMILAR)]
@@ -40,7 +41,7 @@ def show_json(ref: str):
 @bp.route("/<ref>/edit", methods=["GET", "POST"])
 def edit(ref: str):
     """The bureau corrects a stored case; the same review step and residual check as a new case."""
-    kb = current_app.extensions["kb"]
+    kb = knowledge_base()
     heading = f"Modifier le cas {ref}"
     if request.method == "POST":
         def store(record: CaseRecord) -> str:
@@ -62,7 +63,7 @@ def edit(ref: str):
 
 @bp.post("/<ref>/delete")
 def delete(ref: str):
-    kb = current_app.extensions["kb"]
+    kb = knowledge_base()
     if not kb.delete_case(ref, actor=current_user.username):
         abort(404)
     flash(f"Le cas {ref} a été supprimé.")

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from frenchtext.placeholders import LABEL_OF_NAME, PLACEHOLDER_RE
 
+from ..current import knowledge_base
 from ..anonymization import Replacement
 from ..archive import PREVIEW_FIELDS, ReportImport, draft_from_preview, import_report_data, preview_fields, queue_drafts
 from ..models import AuditEvent, Case, Draft
@@ -21,9 +22,6 @@ from .intake import proposal_form, review_page, save_reviewed
 
 bp = Blueprint("drafts", __name__, url_prefix="/bureau/drafts")
 
-
-def _kb():
-    return current_app.extensions["kb"]
 
 
 def _pending(db, draft_id: int) -> Draft:
@@ -38,10 +36,10 @@ def _pending(db, draft_id: int) -> Draft:
 
 @bp.get("/")
 def index():
-    with _kb().db.session() as db:
+    with knowledge_base().db.session() as db:
         drafts = list(db.scalars(select(Draft).where(Draft.status == "pending").order_by(Draft.id)))
         counts = dict(db.execute(select(Draft.status, func.count()).group_by(Draft.status)).all())
-        labels = _kb().theme_labels(db)
+        labels = knowledge_base().theme_labels(db)
     return render_template("drafts.html", drafts=drafts, counts=counts, labels=labels)
 
 
@@ -51,7 +49,7 @@ def upload():
     nothing stored) or added to the queue as drafts. The raw text never reaches the disk.
     A refused upload answers 400 (no file, wrong type) or 422 (a file that cannot be read as a
     report), with its French message on the page; a too large one gets the 413 page."""
-    kb = _kb()
+    kb = knowledge_base()
     form = ReportUploadForm()
     result = None
     status = 200
@@ -77,7 +75,7 @@ def upload():
 
 def _import_page(form: ReportUploadForm, result: ReportImport | None, preview: bool, status: int = 200,
                  signed: str | None = None, error: str | None = None):
-    labels = _kb().cached_theme_labels()
+    labels = knowledge_base().cached_theme_labels()
     per_theme = Counter(d.source.theme_slug or f"nouveau : {d.source.proposed_theme}" for d in result.drafts) if result else {}
     return render_template("drafts_import.html", form=form, result=result, labels=labels, per_theme=per_theme,
                            preview=preview, signed=signed, error=error), status
@@ -142,16 +140,16 @@ def import_previewed():
     drafts = [draft_from_preview(f) for f in fields]
     result = ReportImport(period, drafts, [])
     result.proposals = sorted({d.source.proposed_theme for d in drafts if d.source.proposed_theme})
-    result.created, result.already_known = queue_drafts(_kb(), drafts, period, current_user.username)
+    result.created, result.already_known = queue_drafts(knowledge_base(), drafts, period, current_user.username)
     flash(f"{result.created} brouillon(s) ajouté(s) à la file de relecture, {result.already_known} déjà connu(s).")
     return _import_page(ReportUploadForm(formdata=None), result, False)
 
 
 @bp.get("/<int:draft_id>")
 def review(draft_id: int):
-    with _kb().db.session() as db:
+    with knowledge_base().db.session() as db:
         draft = _pending(db, draft_id)
-        known = _kb().theme_labels(db, include_retired=False)
+        known = knowledge_base().theme_labels(db, include_retired=False)
     fields = {"title": draft.title, "situation": draft.situation, "opinion": draft.opinion}
     form = proposal_form(fields, {
         "themes": [draft.theme_slug] if draft.theme_slug in known else [], "year": draft.year_from,
@@ -173,7 +171,7 @@ def placeholders_in(fields: dict[str, str]) -> list[Replacement]:
 @bp.post("/<int:draft_id>/approve")
 def approve(draft_id: int):
     """Only an approved draft becomes a case: the same review and residual check as the intake page."""
-    kb = _kb()
+    kb = knowledge_base()
     with kb.db.session() as db:
         draft = _pending(db, draft_id)
         period_end = draft.year_to if draft.year_to != draft.year_from else None
@@ -200,7 +198,7 @@ def approve(draft_id: int):
 @bp.post("/<int:draft_id>/reject")
 def reject(draft_id: int):
     """A rejected draft keeps only its fingerprint (so a re-import does not bring it back)."""
-    with _kb().db.session() as db:
+    with knowledge_base().db.session() as db:
         draft = _pending(db, draft_id)
         draft.status, draft.title, draft.situation, draft.opinion = "rejected", "", "", ""
         db.add(AuditEvent(actor=current_user.username, action="draft-rejected", detail=f"draft {draft_id}"))

@@ -10,12 +10,13 @@ import re
 import secrets
 from typing import Callable
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from frenchtext.placeholders import LABEL_NAMES
 
+from ..current import knowledge_base
 from ..anonymization import LIST_FIELDS, TEXT_FIELDS, anonymize_cases
 from ..models import UsedFormToken
 from ..records import CaseRecord
@@ -29,7 +30,7 @@ REVIEWED_FIELDS = (*TEXT_FIELDS, *LIST_FIELDS)  # every field typed by a person,
 
 
 def theme_choices() -> list[SelectChoice]:
-    kb = current_app.extensions["kb"]
+    kb = knowledge_base()
     with kb.db.session() as session:
         return [SelectChoice(slug, label) for slug, label in kb.theme_labels(session, include_retired=False).items()]
 
@@ -66,7 +67,7 @@ def save_reviewed(store: Callable[[CaseRecord], str], heading: str | None = None
     the "sans avis" box (so an empty opinion reaching `store` means "sans avis")."""
     from anonymizer import get_anonymizer, residual_check
 
-    kb = current_app.extensions["kb"]
+    kb = knowledge_base()
     form = ReviewForm()
     form.themes.choices = theme_choices()
     valid = form.validate_on_submit()
@@ -124,7 +125,7 @@ def model_status():
 def save():
     """Step two: store the reviewed text as a new case. A form sent a second time (its token is
     recorded with the case, in the same transaction) shows the case it created instead."""
-    kb = current_app.extensions["kb"]
+    kb = knowledge_base()
     token = request.form.get("once", "")
     token = token if re.fullmatch(r"[A-Za-z0-9_-]{16,64}", token) else None
     if token:

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, jsonify, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from indexes import SearchRequest, SearchResult
 
+from ..current import knowledge_base
 from ..models import CHANNEL_LABELS
 from .render import snippets
 
@@ -86,7 +87,7 @@ def result_json(req: SearchRequest, result: SearchResult) -> dict:
 
 @bp.get("/")
 def index():
-    kb = current_app.extensions["kb"]
+    kb = knowledge_base()
     req, result = search_within_pages(kb, request.args)
     theme_labels = kb.cached_theme_labels()
     pages = max(1, -(-result.total // PER_PAGE))
@@ -123,5 +124,5 @@ def shown_facet_values(name: str, values: list[tuple[str, int]], args: MultiDict
 
 @bp.get("/api/search")
 def api_search():
-    req, result = search_within_pages(current_app.extensions["kb"], request.args)
+    req, result = search_within_pages(knowledge_base(), request.args)
     return jsonify(result_json(req, result))

@@ -18,6 +18,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from ..current import knowledge_base
 from ..services.accounts import SESSION_HOURS, session_digest, start_session
 from ..models import ROLE_LABELS, ROLES, LoginSession, User, utcnow
 
@@ -118,7 +119,7 @@ def load_user(token: str) -> SessionUser | None:
     the last-seen time is written at most once a minute."""
     if not token or len(token) > 100:
         return None
-    kb = current_app.extensions["kb"]
+    kb = knowledge_base()
     users, sessions = User.__table__, LoginSession.__table__
     digest = session_digest(token)
     now = utcnow()
@@ -198,7 +199,7 @@ def enforce_access():
     if current_user.can("bureau"):
         # an edit or a deletion of this user (or another editor) may be purging the old text from the
         # index: no editor goes on before it is gone from every file (volunteers' searches never wait)
-        current_app.extensions["kb"].wait_for_purge()
+        knowledge_base().wait_for_purge()
     return None
 
 
