@@ -77,6 +77,8 @@ def page(browser, screen):
 def check(page: Page) -> None:
     """What every page must satisfy, at either width."""
     width = page.viewport_size["width"]
+    page.wait_for_load_state()  # a click's navigation may not have committed yet (seen on a busy machine)
+    page.wait_for_function("document.documentElement !== null")
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width, f"{page.url} is {scroll_width} px wide on a {width} px screen"
     assert page.evaluate("[...document.scripts].every(s => s.src || s.dataset.axe)"), f"{page.url} has an inline script"

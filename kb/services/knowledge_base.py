@@ -13,7 +13,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from sqlalchemy import delete, exists, func, select, text
 from sqlalchemy.exc import IntegrityError
@@ -26,9 +26,10 @@ from ..case_view import CaseView, load_case_view
 from ..config import Settings
 from ..db import Database
 from ..locks import file_lock, take, wait_for
-from ..models import (AuditEvent, Case, IndexTask, LegalRef, Sector, Theme, UsedFormToken, case_legal_refs, case_sectors,
+from ..models import (Case, IndexTask, LegalRef, Sector, Theme, UsedFormToken, case_legal_refs, case_sectors,
                      case_themes, utcnow)
 from ..records import CaseRecord
+from . import audit
 
 
 log = logging.getLogger(__name__)
@@ -173,10 +174,12 @@ class KnowledgeBase:
         self.apply_outbox()
         return report
 
-    def create_case(self, record: CaseRecord, actor: str, attempts: int = 5, form_token: str | None = None) -> str:
+    def create_case(self, record: CaseRecord, actor: str, attempts: int = 5, form_token: str | None = None,
+                    also: Callable[[Session, Case], None] | None = None) -> str:
         """Store a new case under the next free AV-YEAR-NNN ref; retried if another process took it.
         `form_token`, a form's one-time token, is recorded as used in the same transaction; if it was
-        used already, nothing is stored and the ref of the case it created is returned."""
+        used already, nothing is stored and the ref of the case it created is returned. `also` does
+        more in the same transaction (approving a draft): all of it is committed, or none."""
         year = record.year or utcnow().year
         for _ in range(attempts):
             with self.db.session() as session, self._turn_to_choose_a_ref(session, year):
@@ -191,6 +194,8 @@ class KnowledgeBase:
                     self._record_change(session, ref, "upsert", actor, "create")
                     if form_token:
                         session.add(UsedFormToken(token=form_token, case_ref=ref))
+                    if also is not None:
+                        also(session, case)
                     session.commit()
                 except IntegrityError:  # another process took the ref (or a new sector, or the token) first
                     session.rollback()
@@ -203,7 +208,7 @@ class KnowledgeBase:
     def _record_change(session: Session, ref: str, index_action: str, actor: str, action: str) -> None:
         """In the change's own transaction: the index work (outbox) and the audit line, never the text."""
         session.add(IndexTask(ref=ref, action=index_action))
-        session.add(AuditEvent(actor=actor, action=action, case_ref=ref))
+        audit.record(session, actor, action, ref)
 
     def delete_case(self, ref: str, actor: str) -> bool:
         with self.db.session() as session:
@@ -239,7 +244,7 @@ class KnowledgeBase:
 
     def audit(self, actor: str, action: str, case_ref: str | None = None, detail: str = "") -> None:
         with self.db.session() as session:
-            session.add(AuditEvent(actor=actor, action=action, case_ref=case_ref, detail=detail))
+            audit.record(session, actor, action, case_ref, detail)
             session.commit()
 
     def _fill(self, session: Session, case: Case, record: CaseRecord) -> None:
@@ -289,7 +294,7 @@ class KnowledgeBase:
             if session.scalar(select(Theme).where(Theme.slug == slug)):
                 raise ValueError("Un thème de ce nom existe déjà.")
             session.add(Theme(slug=slug, label=label.strip()))
-            session.add(AuditEvent(actor=actor, action="theme-added", detail=slug))
+            audit.record(session, actor, "theme-added", detail=slug)
             session.commit()
         self._labels = None
         return slug
@@ -306,7 +311,7 @@ class KnowledgeBase:
         with self.db.session() as session:
             theme = self._theme(session, slug)
             theme.label = label.strip()
-            session.add(AuditEvent(actor=actor, action="theme-renamed", detail=slug))
+            audit.record(session, actor, "theme-renamed", detail=slug)
             session.commit()
         self._labels = None
 
@@ -315,7 +320,7 @@ class KnowledgeBase:
         with self.db.session() as session:
             theme = self._theme(session, slug)
             theme.retired = retired
-            session.add(AuditEvent(actor=actor, action="theme-retired" if retired else "theme-restored", detail=slug))
+            audit.record(session, actor, "theme-retired" if retired else "theme-restored", detail=slug)
             session.commit()
 
     def merge_themes(self, source: str, target: str, actor: str) -> int:
@@ -335,7 +340,7 @@ class KnowledgeBase:
                 case.updated_at = utcnow()
                 session.add(IndexTask(ref=case.ref, action="upsert"))
             session.delete(themes[source])
-            session.add(AuditEvent(actor=actor, action="theme-merged", detail=f"{source} -> {target} ({len(cases)} cases)"))
+            audit.record(session, actor, "theme-merged", detail=f"{source} -> {target} ({len(cases)} cases)")
             session.commit()
         self._labels = None
         self.apply_outbox()
@@ -347,7 +352,7 @@ class KnowledgeBase:
             if case is None:
                 return False
             case.report_summary = summary.strip() if summary and summary.strip() else None
-            session.add(AuditEvent(actor=actor, action="report-summary", case_ref=ref))
+            audit.record(session, actor, "report-summary", ref)
             session.commit()
         return True
 

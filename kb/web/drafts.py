@@ -7,40 +7,37 @@ from collections import Counter
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
-from sqlalchemy import func, select
 
 from frenchtext.placeholders import LABEL_OF_NAME, PLACEHOLDER_RE
 
 from ..current import knowledge_base
 from ..anonymization import Replacement
 from ..archive import PREVIEW_FIELDS, ReportImport, draft_from_preview, import_report_data, preview_fields, queue_drafts
-from ..models import AuditEvent, Case, Draft
+from ..models import Draft
+from ..services import drafts
 from ..records import CaseRecord
 from ..report_parser import NotAReport
 from .forms import ReportUploadForm
 from .intake import proposal_form, review_page, save_reviewed
 
 bp = Blueprint("drafts", __name__, url_prefix="/bureau/drafts")
+ALREADY_HANDLED = "Ce brouillon a déjà été traité."
 
 
 
-def _pending(db, draft_id: int) -> Draft:
-    draft = db.get(Draft, draft_id)
-    if draft is None:
-        abort(404)
-    if draft.status != "pending":
-        flash("Ce brouillon a déjà été traité.")
+def _pending(draft_id: int) -> Draft:
+    """The pending draft, or a redirection to the queue that says it was handled already."""
+    try:
+        return drafts.pending(knowledge_base(), draft_id)
+    except drafts.AlreadyHandled:
+        flash(ALREADY_HANDLED)
         abort(redirect(url_for("drafts.index")))
-    return draft
 
 
 @bp.get("/")
 def index():
-    with knowledge_base().db.session() as db:
-        drafts = list(db.scalars(select(Draft).where(Draft.status == "pending").order_by(Draft.id)))
-        counts = dict(db.execute(select(Draft.status, func.count()).group_by(Draft.status)).all())
-        labels = knowledge_base().theme_labels(db)
-    return render_template("drafts.html", drafts=drafts, counts=counts, labels=labels)
+    waiting, counts = drafts.queue(knowledge_base())
+    return render_template("drafts.html", drafts=waiting, counts=counts, labels=knowledge_base().cached_theme_labels())
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -137,18 +134,18 @@ def import_previewed():
         period, fields = verify_preview(request.form.get("drafts", ""))
     except ValueError as exc:
         return _import_page(ReportUploadForm(formdata=None), None, False, 400, error=str(exc))
-    drafts = [draft_from_preview(f) for f in fields]
-    result = ReportImport(period, drafts, [])
-    result.proposals = sorted({d.source.proposed_theme for d in drafts if d.source.proposed_theme})
-    result.created, result.already_known = queue_drafts(knowledge_base(), drafts, period, current_user.username)
+    previewed = [draft_from_preview(f) for f in fields]
+    result = ReportImport(period, previewed, [])
+    result.proposals = sorted({d.source.proposed_theme for d in previewed if d.source.proposed_theme})
+    result.created, result.already_known = queue_drafts(knowledge_base(), previewed, period, current_user.username)
     flash(f"{result.created} brouillon(s) ajouté(s) à la file de relecture, {result.already_known} déjà connu(s).")
     return _import_page(ReportUploadForm(formdata=None), result, False)
 
 
 @bp.get("/<int:draft_id>")
 def review(draft_id: int):
+    draft = _pending(draft_id)
     with knowledge_base().db.session() as db:
-        draft = _pending(db, draft_id)
         known = knowledge_base().theme_labels(db, include_retired=False)
     fields = {"title": draft.title, "situation": draft.situation, "opinion": draft.opinion}
     form = proposal_form(fields, {
@@ -171,24 +168,14 @@ def placeholders_in(fields: dict[str, str]) -> list[Replacement]:
 @bp.post("/<int:draft_id>/approve")
 def approve(draft_id: int):
     """Only an approved draft becomes a case: the same review and residual check as the intake page."""
-    kb = knowledge_base()
-    with kb.db.session() as db:
-        draft = _pending(db, draft_id)
-        period_end = draft.year_to if draft.year_to != draft.year_from else None
-        db.expunge(draft)
+    draft = _pending(draft_id)
 
     def store(record: CaseRecord) -> str:
-        if period_end and record.year and period_end > record.year:
-            record.year_to = period_end
-        ref = kb.create_case(record, actor=current_user.username)
-        with kb.db.session() as db:
-            if not record.opinion:  # save_reviewed let it through: the "sans avis" box is ticked
-                db.scalar(select(Case).where(Case.ref == ref)).no_opinion = True
-            approved = db.get(Draft, draft_id)
-            approved.status, approved.case_ref = "approved", ref
-            # the case holds the reviewed text; the draft's, perhaps corrected since, keeps only its fingerprint
-            approved.title, approved.situation, approved.opinion = "", "", ""
-            db.commit()
+        try:
+            ref = drafts.approve(knowledge_base(), draft_id, record, current_user.username)
+        except drafts.AlreadyHandled:
+            flash(ALREADY_HANDLED)
+            abort(redirect(url_for("drafts.index")))
         flash(f"Brouillon approuvé : le cas {ref} a été créé.")
         return ref
 
@@ -198,10 +185,10 @@ def approve(draft_id: int):
 @bp.post("/<int:draft_id>/reject")
 def reject(draft_id: int):
     """A rejected draft keeps only its fingerprint (so a re-import does not bring it back)."""
-    with knowledge_base().db.session() as db:
-        draft = _pending(db, draft_id)
-        draft.status, draft.title, draft.situation, draft.opinion = "rejected", "", "", ""
-        db.add(AuditEvent(actor=current_user.username, action="draft-rejected", detail=f"draft {draft_id}"))
-        db.commit()
+    try:
+        drafts.reject(knowledge_base(), draft_id, current_user.username)
+    except drafts.AlreadyHandled:
+        flash(ALREADY_HANDLED)
+        return redirect(url_for("drafts.index"))
     flash("Brouillon rejeté.")
     return redirect(url_for("drafts.index"))
