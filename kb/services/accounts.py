@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ..models import ROLES, LoginSession, User, utcnow
@@ -122,3 +122,33 @@ def end_session(session: Session, token: str) -> None:
 def end_sessions(session: Session, user_id: int) -> None:
     """Every login of this account ends, on every device and in every copy of its cookie."""
     session.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
+
+
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def live_login(kb, token: str, idle: timedelta):
+    """The account of a login session (id, username, role, active, must_change_password), or None
+    unless the session exists, is younger than SESSION_HOURS, was used within `idle` and belongs to an
+    active account. Runs on every request: one plain statement, no ORM session; an expired session
+    is deleted, the last-seen time is written at most once a minute."""
+    if not token or len(token) > 100:
+        return None
+    users, sessions = User.__table__, LoginSession.__table__
+    digest = session_digest(token)
+    now = utcnow()
+    with kb.db.engine.connect() as connection:
+        row = connection.execute(
+            select(users.c.id, users.c.username, users.c.role, users.c.active, users.c.must_change_password,
+                   sessions.c.created_at, sessions.c.last_seen_at)
+            .join(sessions, sessions.c.user_id == users.c.id).where(sessions.c.id == digest)).one_or_none()
+        if row is None or not row.active:
+            return None
+        if row.created_at < now - timedelta(hours=SESSION_HOURS) or row.last_seen_at < now - idle:
+            connection.execute(delete(sessions).where(sessions.c.id == digest))
+            connection.commit()
+            return None
+        if now - row.last_seen_at > TOUCH_EVERY:
+            connection.execute(update(sessions).where(sessions.c.id == digest).values(last_seen_at=now))
+            connection.commit()
+    return row

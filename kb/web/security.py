@@ -14,13 +14,12 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
 from flask import session as flask_session
 from flask_login import LoginManager, UserMixin, current_user, login_user
-from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..current import knowledge_base
-from ..services.accounts import SESSION_HOURS, session_digest, start_session
-from ..models import ROLE_LABELS, ROLES, LoginSession, User, utcnow
+from ..services.accounts import SESSION_HOURS, live_login, start_session
+from ..models import ROLE_LABELS, ROLES, User
 
 PUBLIC = {"auth.login", "static"}
 # All that a login with a provisional password may open until it has been changed.
@@ -68,7 +67,6 @@ ACCESS: dict[str, str] = {
     "admin.reset_password": "admin",
 }
 IDLE_MINUTES = 60  # a login also ends after this long without a request (KB_IDLE_MINUTES)
-TOUCH_EVERY = timedelta(minutes=1)
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
@@ -114,29 +112,10 @@ def idle_limit() -> timedelta:
 
 @login_manager.user_loader
 def load_user(token: str) -> SessionUser | None:
-    """Every request: the login session must exist, be younger than SESSION_HOURS, have been used
-    within the idle limit, and belong to an active account. One plain statement, no ORM session;
-    the last-seen time is written at most once a minute."""
-    if not token or len(token) > 100:
+    """Every request: the login session must still be alive (kb/services/accounts.py: live_login)."""
+    row = live_login(knowledge_base(), token, idle_limit())
+    if row is None:
         return None
-    kb = knowledge_base()
-    users, sessions = User.__table__, LoginSession.__table__
-    digest = session_digest(token)
-    now = utcnow()
-    with kb.db.engine.connect() as connection:
-        row = connection.execute(
-            select(users.c.id, users.c.username, users.c.role, users.c.active, users.c.must_change_password,
-                   sessions.c.created_at, sessions.c.last_seen_at)
-            .join(sessions, sessions.c.user_id == users.c.id).where(sessions.c.id == digest)).one_or_none()
-        if row is None or not row.active:
-            return None
-        if row.created_at < now - timedelta(hours=SESSION_HOURS) or row.last_seen_at < now - idle_limit():
-            connection.execute(delete(sessions).where(sessions.c.id == digest))
-            connection.commit()
-            return None
-        if now - row.last_seen_at > TOUCH_EVERY:
-            connection.execute(update(sessions).where(sessions.c.id == digest).values(last_seen_at=now))
-            connection.commit()
     return SessionUser(row, token)
 
 
