@@ -216,7 +216,7 @@ class LoginSession(Base):
 
 
 class LoginFailure(Base):
-    """A wrong password, for the login limits shared by every worker (kb/web/limits.py): keyed
+    """A wrong password, for the login limits shared by every worker (kb/services/login_limits.py): keyed
     hashes of the account name typed and of the client address, never either as typed."""
     __tablename__ = "login_failures"
     id: Mapped[int] = mapped_column(primary_key=True)

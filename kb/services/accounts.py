@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ..models import ROLES, LoginSession, User, utcnow
+from . import audit, login_limits
 
 hasher = PasswordHasher()  # argon2-cffi's defaults are Argon2id with RFC 9106's low-memory profile
 MIN_PASSWORD = 12
@@ -152,3 +153,57 @@ def live_login(kb, token: str, idle: timedelta):
             connection.execute(update(sessions).where(sessions.c.id == digest).values(last_seen_at=now))
             connection.commit()
     return row
+
+
+# -- logging in and out, changing one's password: each in one transaction with its audit line -----------
+WRONG_CURRENT = "Mot de passe actuel incorrect."
+SAME_PASSWORD = "Le nouveau mot de passe doit être différent de l'actuel."
+
+
+def log_in(kb, username: str, password: str, attempt: login_limits.Attempt) -> tuple[User, str] | None:
+    """(the account, a new login session's token), or None for a wrong name or password (recorded
+    against the limits and audited, the name only if it is an account's). TooManyAttempts first,
+    before any password is checked."""
+    with kb.db.session() as db:
+        login_limits.check(db, attempt)
+        user = authenticate(db, username, password)
+        if user is None:
+            login_limits.record_failure(db, attempt)
+            known = db.scalar(select(User.id).where(User.username == username.strip().lower()))
+            audit.record(db, username.strip().lower() if known else "(inconnu)", "login-failed")
+            db.commit()
+            return None
+        login_limits.forget_failures(db, attempt)
+        token = start_session(db, user.id)
+        audit.record(db, user.username, "login")
+        db.commit()
+        return user, token
+
+
+def log_out(kb, token: str, username: str) -> None:
+    """The login's row goes: a copy of the cookie opens nothing any more."""
+    with kb.db.session() as db:
+        end_session(db, token)
+        audit.record(db, username, "logout")
+        db.commit()
+
+
+def change_password(kb, user_id: int, current: str, new: str, attempt: login_limits.Attempt) -> tuple[User, str]:
+    """Every login of the account ends (every device, every copy of the cookie) and a new one starts:
+    (the account, its token). AccountError in French for a wrong current password (counted like a
+    wrong login), the same password again, or a new one the rules refuse."""
+    with kb.db.session() as db:
+        user = db.get(User, user_id)
+        login_limits.check(db, attempt)  # the same limits as the login: this page also checks a password
+        if not verify_password(user.password_hash, current):
+            login_limits.record_failure(db, attempt)
+            db.commit()
+            raise AccountError(WRONG_CURRENT)
+        if new == current:
+            raise AccountError(SAME_PASSWORD)
+        set_password(user, new)
+        end_sessions(db, user.id)
+        token = start_session(db, user.id)
+        audit.record(db, user.username, "password-changed")
+        db.commit()
+        return user, token

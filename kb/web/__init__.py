@@ -23,6 +23,7 @@ from ..locks import file_lock
 from ..records import field_label
 from ..services import KnowledgeBase
 from ..services.errors import Forbidden, NotFound
+from ..services.login_limits import TooManyAttempts
 from . import admin, auth, bureau, cases, drafts, guide, intake, search, selections
 from .forms import Form
 from .render import register_filters
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
     # what a service refuses is the page of the status it stands for
     app.register_error_handler(NotFound, pages[404])
     app.register_error_handler(Forbidden, pages[403])
+    app.register_error_handler(TooManyAttempts, pages[429])
 
     return app
 

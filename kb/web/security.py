@@ -14,11 +14,11 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
 from flask import session as flask_session
 from flask_login import LoginManager, UserMixin, current_user, login_user
-from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..current import knowledge_base
-from ..services.accounts import SESSION_HOURS, live_login, start_session
+from ..services.accounts import SESSION_HOURS, live_login
+from ..services.login_limits import Attempt
 from ..models import ROLE_LABELS, ROLES, User
 
 PUBLIC = {"auth.login", "static"}
@@ -96,14 +96,20 @@ class SessionUser(UserMixin):
         return ROLES.index(self.role) >= ROLES.index(role)
 
 
-def log_in(session: Session, user: User) -> SessionUser:
-    """Start a login session for `user` (committed by the caller) and put it in the cookie."""
-    token = start_session(session, user.id)
+def remember(user: User, token: str) -> SessionUser:
+    """Put a login session just started (kb/services/accounts.py) in a new cookie."""
     session_user = SessionUser(user, token)
     flask_session.clear()  # a new cookie: nothing from before the login carries over
     flask_session.permanent = True
     login_user(session_user)
     return session_user
+
+
+def attempt(username: str) -> Attempt:
+    """This request's password attempt, for the login limits: the account typed and the client's
+    address (the proxy's for KB_PROXY_HOPS hops, see ProxyFix below)."""
+    return Attempt.of(current_app.config["SECRET_KEY"], username, request.remote_addr or "",
+                      counted=bool(current_app.config.get("RATELIMIT_ENABLED", True)))
 
 
 def idle_limit() -> timedelta:
