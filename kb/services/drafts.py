@@ -44,7 +44,7 @@ def pending(kb: KnowledgeBase, draft_id: int) -> Draft:
         return _pending(db, draft_id)
 
 
-def approve(kb: KnowledgeBase, draft_id: int, record: CaseRecord, actor: str) -> str:
+def approve(kb: KnowledgeBase, draft_id: int, record: CaseRecord, actor: str, accepted_warnings: int = 0) -> str:
     """The reviewed record becomes a case, and the draft is marked approved, in one transaction. An
     empty opinion means the bureau ticked "sans avis". A draft covering several years keeps its period."""
     draft = pending(kb, draft_id)
@@ -60,7 +60,7 @@ def approve(kb: KnowledgeBase, draft_id: int, record: CaseRecord, actor: str) ->
         _blank(approved)
         audit.record(db, actor, "draft-approved", case.ref, f"draft {draft_id}")
 
-    return kb.create_case(record, actor=actor, also=mark_approved)
+    return kb.create_case(record, actor=actor, also=mark_approved, accepted_warnings=accepted_warnings)
 
 
 def reject(kb: KnowledgeBase, draft_id: int, actor: str) -> None:

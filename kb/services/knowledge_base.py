@@ -175,11 +175,12 @@ class KnowledgeBase:
         return report
 
     def create_case(self, record: CaseRecord, actor: str, attempts: int = 5, form_token: str | None = None,
-                    also: Callable[[Session, Case], None] | None = None) -> str:
+                    also: Callable[[Session, Case], None] | None = None, accepted_warnings: int = 0) -> str:
         """Store a new case under the next free AV-YEAR-NNN ref; retried if another process took it.
         `form_token`, a form's one-time token, is recorded as used in the same transaction; if it was
         used already, nothing is stored and the ref of the case it created is returned. `also` does
-        more in the same transaction (approving a draft): all of it is committed, or none."""
+        more in the same transaction (approving a draft): all of it is committed, or none.
+        `accepted_warnings`: residual warnings the reviewer accepted, audited as a count."""
         year = record.year or utcnow().year
         for _ in range(attempts):
             with self.db.session() as session, self._turn_to_choose_a_ref(session, year):
@@ -191,7 +192,7 @@ class KnowledgeBase:
                     case = Case(ref=ref, created_at=utcnow())
                     session.add(case)
                     self._fill(session, case, replace(record, ref=ref))
-                    self._record_change(session, ref, "upsert", actor, "create")
+                    self._record_change(session, ref, "upsert", actor, "create", accepted_warnings)
                     if form_token:
                         session.add(UsedFormToken(token=form_token, case_ref=ref))
                     if also is not None:
@@ -205,10 +206,13 @@ class KnowledgeBase:
         raise RuntimeError("could not allocate a case reference")
 
     @staticmethod
-    def _record_change(session: Session, ref: str, index_action: str, actor: str, action: str) -> None:
-        """In the change's own transaction: the index work (outbox) and the audit line, never the text."""
+    def _record_change(session: Session, ref: str, index_action: str, actor: str, action: str,
+                       accepted_warnings: int = 0) -> None:
+        """In the change's own transaction: the index work (outbox) and the audit lines, never the text."""
         session.add(IndexTask(ref=ref, action=index_action))
         audit.record(session, actor, action, ref)
+        if accepted_warnings:
+            audit.record(session, actor, "accept-residuals", ref, f"{accepted_warnings} warning(s) accepted")
 
     def delete_case(self, ref: str, actor: str) -> bool:
         with self.db.session() as session:
@@ -242,7 +246,15 @@ class KnowledgeBase:
         numbers = [int(m.group(1)) for r in refs if (m := re.fullmatch(rf"AV-{year}-(\d+)", r))]
         return f"AV-{year}-{max(numbers, default=0) + 1:03d}"
 
+    def case_of_form(self, form_token: str) -> str | None:
+        """The ref of the case a one-time form token created, if it was used already."""
+        with self.db.session() as session:
+            done = session.get(UsedFormToken, form_token)
+            return done.case_ref if done else None
+
     def audit(self, actor: str, action: str, case_ref: str | None = None, detail: str = "") -> None:
+        """An audit line for an event that changes nothing (an export, an allow-list saved outside the
+        database): its own transaction. Changes write theirs with the change (audit.record)."""
         with self.db.session() as session:
             audit.record(session, actor, action, case_ref, detail)
             session.commit()
@@ -272,14 +284,14 @@ class KnowledgeBase:
             session.flush()
         return found
 
-    def update_case(self, ref: str, record: CaseRecord, actor: str) -> bool:
+    def update_case(self, ref: str, record: CaseRecord, actor: str, accepted_warnings: int = 0) -> bool:
         """Replace a case's text and classification (already reviewed and anonymised)."""
         with self.db.session() as session:
             case = self.get_case(session, ref)
             if case is None:
                 return False
             self._fill(session, case, replace(record, ref=ref))
-            self._record_change(session, ref, "upsert", actor, "edit")
+            self._record_change(session, ref, "upsert", actor, "edit", accepted_warnings)
             self._drop_unused_labels(session)
             session.commit()
         self.apply_outbox()

@@ -44,8 +44,8 @@ def edit(ref: str):
     kb = knowledge_base()
     heading = f"Modifier le cas {ref}"
     if request.method == "POST":
-        def store(record: CaseRecord) -> str:
-            if not kb.update_case(ref, record, actor=current_user.username):
+        def store(record: CaseRecord, accepted_warnings: int) -> str:
+            if not kb.update_case(ref, record, actor=current_user.username, accepted_warnings=accepted_warnings):
                 abort(404)
             flash(f"Le cas {ref} a été modifié.")
             return ref

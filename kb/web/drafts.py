@@ -170,9 +170,9 @@ def approve(draft_id: int):
     """Only an approved draft becomes a case: the same review and residual check as the intake page."""
     draft = _pending(draft_id)
 
-    def store(record: CaseRecord) -> str:
+    def store(record: CaseRecord, accepted_warnings: int) -> str:
         try:
-            ref = drafts.approve(knowledge_base(), draft_id, record, current_user.username)
+            ref = drafts.approve(knowledge_base(), draft_id, record, current_user.username, accepted_warnings)
         except drafts.AlreadyHandled:
             flash(ALREADY_HANDLED)
             abort(redirect(url_for("drafts.index")))

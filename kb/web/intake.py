@@ -18,7 +18,6 @@ from frenchtext.placeholders import LABEL_NAMES
 
 from ..current import knowledge_base
 from ..anonymization import LIST_FIELDS, TEXT_FIELDS, anonymize_cases
-from ..models import UsedFormToken
 from ..records import CaseRecord
 from . import warmup
 from .forms import RawCaseForm, ReviewForm
@@ -60,14 +59,13 @@ NO_OPINION_NEEDED = "Saisissez l'avis du bureau, ou cochez « Sans avis » si le
 NO_OPINION_CONFLICT = "Un avis est saisi : décochez « Sans avis », ou videz le champ Avis."
 
 
-def save_reviewed(store: Callable[[CaseRecord], str], heading: str | None = None, draft=None):
-    """Validate the posted review form, run the residual check, and store through `store` (which
-    returns the case ref). Saving is blocked while a residual warning is neither resolved nor accepted;
-    an acceptance is audited as a count, never with the text. Approving a `draft` needs an opinion or
+def save_reviewed(store: Callable[[CaseRecord, int], str], heading: str | None = None, draft=None):
+    """Validate the posted review form, run the residual check, and store through `store(record,
+    accepted warnings)` (which returns the case ref). Saving is blocked while a residual warning is
+    neither resolved nor accepted; the service audits an acceptance as a count, never with the text. Approving a `draft` needs an opinion or
     the "sans avis" box (so an empty opinion reaching `store` means "sans avis")."""
     from anonymizer import get_anonymizer, residual_check
 
-    kb = knowledge_base()
     form = ReviewForm()
     form.themes.choices = theme_choices()
     valid = form.validate_on_submit()
@@ -88,9 +86,7 @@ def save_reviewed(store: Callable[[CaseRecord], str], heading: str | None = None
     count = sum(len(found) for found in residuals.values())
     if count and not form.accept_residuals.data:
         return review_page(form, request.path, 409, residuals=residuals, heading=heading, draft=draft)
-    ref = store(record_from(form))
-    if count:
-        kb.audit(current_user.username, "accept-residuals", case_ref=ref, detail=f"{count} warning(s) accepted")
+    ref = store(record_from(form), count)
     return redirect(url_for("cases.show", ref=ref))
 
 
@@ -128,15 +124,13 @@ def save():
     kb = knowledge_base()
     token = request.form.get("once", "")
     token = token if re.fullmatch(r"[A-Za-z0-9_-]{16,64}", token) else None
-    if token:
-        with kb.db.session() as db:
-            done = db.get(UsedFormToken, token)
-        if done:
-            flash(f"Ce formulaire a déjà été enregistré : voici le cas {done.case_ref}.")
-            return redirect(url_for("cases.show", ref=done.case_ref))
+    done = kb.case_of_form(token) if token else None
+    if done:
+        flash(f"Ce formulaire a déjà été enregistré : voici le cas {done}.")
+        return redirect(url_for("cases.show", ref=done))
 
-    def store(record: CaseRecord) -> str:
-        ref = kb.create_case(record, actor=current_user.username, form_token=token)
+    def store(record: CaseRecord, accepted_warnings: int) -> str:
+        ref = kb.create_case(record, actor=current_user.username, form_token=token, accepted_warnings=accepted_warnings)
         flash(f"Le cas {ref} a été enregistré.")
         return ref
 
