@@ -69,6 +69,11 @@ def test_the_token_survives_the_residual_warning_page(client, kb) -> None:
     for _ in range(2):
         client.post("/intake/save", data=fields | {"once": token, "accept_residuals": "y"})
     assert count_cases(kb) == 1
+    with kb.db.session() as session:  # the acceptance is audited once, with the case, as a count only
+        accepted = list(session.scalars(select(AuditEvent).where(AuditEvent.action == "accept-residuals")))
+        created = session.scalar(select(AuditEvent).where(AuditEvent.action == "create"))
+    assert len(accepted) == 1 and accepted[0].case_ref == created.case_ref
+    assert accepted[0].detail.endswith("warning(s) accepted") and "0499" not in accepted[0].detail
 
 
 def test_a_form_without_a_token_still_saves(client, kb) -> None:
