@@ -137,6 +137,21 @@ class KnowledgeBase:
                 self._labels = (now, self.theme_labels(session))
         return self._labels[1]
 
+    def theme_choices(self) -> dict[str, str]:
+        """Themes a case can be given today (not retired): slug -> label."""
+        with self.db.session() as session:
+            return self.theme_labels(session, include_retired=False)
+
+    def theme_table(self) -> list[tuple[Theme, int]]:
+        with self.db.session() as session:
+            return self.theme_rows(session)
+
+    def record_of(self, ref: str) -> CaseRecord | None:
+        """A stored case as the record its edit form starts from."""
+        with self.db.session() as session:
+            case = self.get_case(session, ref)
+            return case_to_record(case) if case is not None else None
+
     def theme_order(self, session: Session) -> list[str]:
         """Slugs in the taxonomy's order (the order they were created in)."""
         return list(session.scalars(select(Theme.slug).order_by(Theme.id)))

@@ -7,59 +7,37 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 
 from ..current import knowledge_base
-from .. import stats
 from ..charts import stacked_columns
-from ..documents import ReportEntry, annual_report_docx, annual_report_markdown, summarize_case
+from ..documents import annual_report_docx, annual_report_markdown
 from ..documents.text import report_intro
-from ..models import CHANNEL_LABELS, Case
+from ..models import CHANNEL_LABELS
+from ..services import reports
 from .free_text import warn_before_saving
 
 bp = Blueprint("bureau", __name__, url_prefix="/bureau")
 
 
 
-def _period() -> stats.Period:
+def _period() -> reports.Period:
     def year(name: str) -> int | None:
         value = request.args.get(name, type=int)
         return value if value is not None and 1900 <= value <= 2100 else None
-    return stats.Period(year("year_from"), year("year_to"))
+    return reports.Period(year("year_from"), year("year_to"))
 
 
 @bp.get("/")
 def dashboard():
     period = _period()
-    with knowledge_base().db.session() as db:
-        labels = knowledge_base().theme_labels(db)
-        by_theme_year = stats.theme_year_counts(db, period)
-        by_year = stats.year_counts(db, period)
-        years = sorted(y for y in by_year if y is not None)
-        themes = [slug for slug in labels if any(by_theme_year[(slug, y)] for y in [*years, None])]
-        chart = stacked_columns([str(y) for y in years],
-                                [(labels[slug], [by_theme_year[(slug, y)] for y in years]) for slug in themes],
-                                title="Nombre de cas par thème et par année")
-        return render_template(
-            "dashboard.html", period=period, chart=chart, years=years, themes=themes, labels=labels,
-            by_theme_year=by_theme_year, by_year=by_year,
-            theme_totals={slug: sum(n for (s, _), n in by_theme_year.items() if s == slug) for slug in themes}, total=sum(by_year.values()),
-            sectors=stats.sector_counts(db, period), channels=stats.channel_counts(db, period),
-            channel_labels=CHANNEL_LABELS, latest=stats.latest_cases(db, period))
-
-
-def report_entries(period: stats.Period) -> tuple[list[ReportEntry], dict[str, str]]:
-    """Every case of the period once, under its first theme in the taxonomy's order."""
-    with knowledge_base().db.session() as db:
-        labels = knowledge_base().theme_labels(db)
-        order = {slug: i for i, slug in enumerate(knowledge_base().theme_order(db))}
-        cases: list[Case] = stats.cases_of_period(db, period)
-        entries = []
-        for case in sorted(cases, key=lambda c: (min((order.get(t.slug, 99) for t in c.themes), default=99), c.year or 0, c.ref)):
-            primary = min(case.themes, key=lambda t: order.get(t.slug, 99)) if case.themes else None
-            situation, advice = summarize_case(case.situation, case.opinion)
-            entries.append(ReportEntry(theme_label=labels.get(primary.slug, primary.label) if primary else "Sans thème",
-                                       ref=case.ref, year=case.year, summary=case.report_summary or situation,
-                                       advice="" if case.without_opinion else advice,
-                                       no_opinion=case.without_opinion))
-        return entries, labels
+    board = reports.dashboard(knowledge_base(), period)
+    chart = stacked_columns([str(y) for y in board.years],
+                            [(board.labels[slug], [board.by_theme_year[(slug, y)] for y in board.years])
+                             for slug in board.themes],
+                            title="Nombre de cas par thème et par année")
+    return render_template(
+        "dashboard.html", period=period, chart=chart, years=board.years, themes=board.themes, labels=board.labels,
+        by_theme_year=board.by_theme_year, by_year=board.by_year, theme_totals=board.theme_totals,
+        total=board.total, sectors=board.sectors, channels=board.channels, channel_labels=CHANNEL_LABELS,
+        latest=board.latest)
 
 
 def _report_period() -> tuple[int, int]:
@@ -72,7 +50,7 @@ def _report_period() -> tuple[int, int]:
 @bp.get("/report")
 def report():
     start, end = _report_period()
-    entries, _ = report_entries(stats.Period(start, end))
+    entries = reports.report_entries(knowledge_base(), reports.Period(start, end))
     return render_template("report.html", entries=entries, start=start, end=end,
                            title=_report_title(start, end), intro=report_intro((start, end), entries) if entries else "")
 
@@ -80,7 +58,7 @@ def report():
 @bp.get("/report.<fmt>")
 def report_export(fmt: str):
     start, end = _report_period()
-    entries, _ = report_entries(stats.Period(start, end))
+    entries = reports.report_entries(knowledge_base(), reports.Period(start, end))
     title = _report_title(start, end)
     knowledge_base().audit(current_user.username, "export", detail=f"annual report {start}-{end} ({fmt})")
     name = f"avis-{start}-{end}"
@@ -131,9 +109,7 @@ def allowlist():
 
 @bp.get("/themes")
 def themes():
-    with knowledge_base().db.session() as db:
-        rows = knowledge_base().theme_rows(db)
-    return render_template("themes.html", themes=rows)
+    return render_template("themes.html", themes=knowledge_base().theme_table())
 
 
 @bp.post("/themes")

@@ -50,11 +50,9 @@ def edit(ref: str):
             flash(f"Le cas {ref} a été modifié.")
             return ref
         return save_reviewed(store, heading=heading)
-    with kb.db.session() as session:
-        case = kb.get_case(session, ref)
-        if case is None:
-            abort(404)
-        record = case_to_record(case)
+    record = kb.record_of(ref)
+    if record is None:
+        abort(404)
     form = proposal_form({"title": record.title, "situation": record.situation, "opinion": record.opinion}, {
         "themes": record.themes, "sectors": ", ".join(record.sectors), "year": record.year,
         "channel": record.channel, "legal_refs": "\n".join(record.legal_refs)})

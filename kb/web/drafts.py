@@ -145,8 +145,7 @@ def import_previewed():
 @bp.get("/<int:draft_id>")
 def review(draft_id: int):
     draft = _pending(draft_id)
-    with knowledge_base().db.session() as db:
-        known = knowledge_base().theme_labels(db, include_retired=False)
+    known = knowledge_base().theme_choices()
     fields = {"title": draft.title, "situation": draft.situation, "opinion": draft.opinion}
     form = proposal_form(fields, {
         "themes": [draft.theme_slug] if draft.theme_slug in known else [], "year": draft.year_from,

@@ -29,9 +29,7 @@ REVIEWED_FIELDS = (*TEXT_FIELDS, *LIST_FIELDS)  # every field typed by a person,
 
 
 def theme_choices() -> list[SelectChoice]:
-    kb = knowledge_base()
-    with kb.db.session() as session:
-        return [SelectChoice(slug, label) for slug, label in kb.theme_labels(session, include_retired=False).items()]
+    return [SelectChoice(slug, label) for slug, label in knowledge_base().theme_choices().items()]
 
 
 def review_page(form: ReviewForm, action: str, status: int = 200, replacements=(), residuals=None, heading=None,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from .models import Case, Sector, Theme, case_sectors, case_themes
+from ..models import Case, Sector, Theme, case_sectors, case_themes
 
 
 @dataclass
