@@ -73,9 +73,14 @@ def _forget_logged(session: Session, transaction: SessionTransaction) -> None:
 
 
 # -- reading -------------------------------------------------------------------------------------
+# Built once: a sync runs this before every web request, and building the statement anew each time
+# cost as much again as running it on SQLite (docs/benchmarks.md).
+HEAD = select(func.max(IndexTask.id))
+
+
 def head(connection: Connection) -> int:
     """The id of the newest row (0 for a log never written)."""
-    return connection.scalar(select(func.max(IndexTask.id))) or 0
+    return connection.scalar(HEAD) or 0
 
 
 def oldest(connection: Connection) -> int | None:
