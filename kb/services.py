@@ -28,7 +28,7 @@ from .change_log import record_index_changes
 from .config import Settings
 from .db import Database
 from .index_sync import IndexFollower, NodeStatus
-from .locks import file_lock, take, wait_for
+from .locks import file_lock, is_taken, take, wait_for
 from .models import (AuditEvent, Case, LegalRef, Sector, Theme, UsedFormToken, case_legal_refs, case_sectors,
                      case_themes, utcnow)
 from .records import CaseRecord
@@ -396,6 +396,9 @@ class KnowledgeBase:
     def wait_for_purge(self) -> None:
         """Return once no purge of removed text is under way (at once, nearly always)."""
         wait_for(self.settings.data_dir / PURGE_LOCK)
+
+    def purge_under_way(self) -> bool:
+        return is_taken(self.settings.data_dir / PURGE_LOCK)
 
     def docs_for(self, refs: Sequence[str]) -> list[CaseDoc]:
         """The index documents of these cases, as the database has them now (missing refs are left out)."""

@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, abort, current_app, make_response, render_template, request
+from flask import Flask, Response, abort, make_response, render_template, request
 from flask.wrappers import Request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from wtforms.fields.core import UnboundField
@@ -24,6 +24,7 @@ from ..records import field_label
 from ..services import KnowledgeBase
 from . import admin, auth, bureau, cases, drafts, guide, intake, search, selections
 from .forms import Form
+from .index_follow import init_index_follow
 from .render import register_filters
 from .security import init_security
 
@@ -87,7 +88,7 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     use_extra_allowlist(settings.data_dir / ALLOWLIST_FILE)  # the bureau's additions, kept with the data
     csrf.init_app(app)
-    app.before_request(follow_index_changes)  # first: even a login page keeps this server counted
+    init_index_follow(app)  # first: even a login page keeps this server counted
     init_security(app)
     app.before_request(refuse_nul_characters)
     register_filters(app)
@@ -124,19 +125,6 @@ def _form_field_names() -> frozenset[str]:
         pending.extend(cls.__subclasses__())
         names.update(name for name in dir(cls) if isinstance(getattr(cls, name, None), UnboundField))
     return frozenset(names)
-
-
-def follow_index_changes() -> None:
-    """Every request first brings this server's index to the head of the change log: a change made
-    through another server is searchable here from the next request on (a query when nothing
-    changed, docs/benchmarks.md). If the index cannot be written now, the request goes on with the
-    index as it is and the next one tries again."""
-    if request.endpoint == "static":
-        return
-    try:
-        current_app.extensions["kb"].apply_outbox()
-    except Exception as exc:  # noqa: BLE001 - logged by type only: messages may quote values
-        current_app.logger.error("index sync failed: %s", type(exc).__name__)
 
 
 def refuse_nul_characters():
