@@ -282,3 +282,33 @@ def waiting_for_a_lock(node: KnowledgeBase) -> bool:
         return False
     with node.db.engine.connect() as connection:
         return bool(connection.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted")))
+
+
+def test_a_volunteer_on_the_other_server_never_waits_for_its_purge(kb, tmp_path: Path) -> None:
+    """While B's index is being purged (its purge lock and the index writer held, as the purge
+    thread holds them), a volunteer's search on B answers at once from B's index as it is; the first
+    request after the purge applies what came meanwhile."""
+    from kb.locks import take
+    from kb.services import PURGE_LOCK
+
+    settings = load_settings(data_dir=tmp_path / "web-b", database_url=kb.settings.database_url, node_name="web-b")
+    app_b = create_app(settings, dict(TEST_CONFIG))
+    kb_b = app_b.extensions["kb"]
+    try:
+        ensure_user(app_b, "benevole", "volunteer")
+        client = app_b.test_client()
+        assert client.post("/login", data={"username": "benevole", "password": PASSWORD}).status_code == 302
+        kb.save_records([record("AV-2024-096", "Un tuteur demande le dossier")])
+        purge = take(settings.data_dir / PURGE_LOCK)
+        writer = kb_b.index._ix.writer()
+        try:
+            started = time.monotonic()
+            assert client.get("/api/search?q=tuteur").get_json()["total"] == 0
+            assert time.monotonic() - started < 3
+        finally:
+            writer.cancel()
+            purge.close()
+        assert [r["ref"] for r in client.get("/api/search?q=tuteur").get_json()["results"]] == ["AV-2024-096"]
+    finally:
+        kb_b.wait_for_purge()
+        kb_b.db.engine.dispose()
