@@ -6,6 +6,8 @@
 
 A sync with nothing to do reads the index's position (a small file in its folder) and the change log's
 newest id (one query), and at most once a minute says in `index_nodes` that this server is there. The
+web app's hook (kb/web/index_follow.py) first asks whether a purge is under way (a file lock), timed
+apart as `purge_check`; `position_file` is the read of the position alone. The
 reference, measured in the same rounds, interleaved, is the cheapest database round trip the app could
 make: a connection from the pool and `SELECT 1`. The log holds --log-rows rows (as when a server that
 is down holds it back), which a `max(id)` on the primary key should not feel.
@@ -90,7 +92,8 @@ def main() -> int:
         rounds = []
         for _ in range(args.rounds):
             row = {}
-            for name, fn in (("sync", kb.apply_outbox), ("select_1", select_one), ("position_file", read_position)):
+            for name, fn in (("sync", kb.apply_outbox), ("select_1", select_one), ("position_file", read_position),
+                             ("purge_check", kb.purge_under_way)):
                 timed_us(fn, 50)  # warm
                 values = timed_us(fn, args.calls)
                 row[name] = {"median_us": round(statistics.median(values), 1), "p95_us": round(pct(values, 95), 1),
