@@ -16,7 +16,10 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Protocol
+
+from sqlalchemy.engine import Connection
 
 from indexes import CaseDoc, CaseIndex
 
@@ -85,7 +88,7 @@ class IndexFollower:
         return self._name
 
     @property
-    def _index_dir(self):
+    def _index_dir(self) -> Path:
         return self.source.settings.index_dir
 
     def position(self) -> int | None:
@@ -164,7 +167,7 @@ class IndexFollower:
                 change_log.prune_below(connection, lowest)
         self._last_heartbeat = time.monotonic()
 
-    def _heartbeat(self, connection, position: int) -> None:
+    def _heartbeat(self, connection: Connection, position: int) -> None:
         if time.monotonic() - self._last_heartbeat < HEARTBEAT_S:
             return
         nodes.touch(connection, self.name, position, utcnow())
