@@ -95,7 +95,7 @@ def fill_data_dir(data_dir: Path, cases: int, users: list[tuple[str, str]] = (),
 
     Cases go straight through KnowledgeBase.save_records (the path for already anonymised records:
     the synthetic text comes from the shared corpus, which is anonymised), with the per-batch index
-    writes deferred, then one kb.reindex() builds the index and clears the outbox. A folder that
+    writes deferred, then one kb.reindex() builds the index and gives it its position in the change log. A folder that
     already holds at least `cases` cases is left as it is (accounts are still added when missing).
     """
     from sqlalchemy import select

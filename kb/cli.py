@@ -15,7 +15,7 @@ from .anonymization import anonymize_records
 from .services.accounts import AccountError, count_users, create_user, new_password
 from .models import ROLES, Case
 from .records import CaseRecord, InvalidFile, read_records, write_csv
-from .services import KnowledgeBase, case_to_record, with_relations
+from .services import CheckReport, KnowledgeBase, case_to_record, with_relations
 
 kb_cli = AppGroup("kb", help="Manage the case knowledge base.")
 DEMO_CASES = Path(__file__).parent / "data" / "demo_cases.jsonl"
@@ -244,26 +244,56 @@ def reindex_command() -> None:
 
 
 @kb_cli.command("check")
-@click.option("--repair", is_flag=True, help="Bring the index in line with the database.")
-def check_command(repair: bool) -> None:
-    """Compare the database with the index; exit 1 when they differ (and --repair was not given)."""
+@click.option("--repair", is_flag=True, help="Bring the index in line with the database (rebuilt if it fell too far behind).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def check_command(repair: bool, as_json: bool) -> None:
+    """Compare the database with this server's index, and tell where every known server stands in
+    the index change log; exit 1 when this server's index differs (and --repair was not given)."""
     kb = knowledge_base()
     report = kb.repair() if repair else kb.check()
+    after = kb.check() if repair and not report.ok else None  # what the repair left
+    if as_json:
+        click.echo(json.dumps({
+            "ok": report.ok, "missing_from_index": report.missing_from_index,
+            "not_in_database": report.not_in_database, "out_of_date": report.out_of_date,
+            "pending_changes": report.pending_tasks, "removed_text_in_index": report.removed_text_in_index,
+            "needs_rebuild": report.needs_rebuild, "log_head": report.log_head,
+            "retention_days": report.retention_days, "nodes": [n.as_json() for n in report.nodes],
+            **({"repaired": after.ok} if after else {}),
+        }, indent=2))
+    else:
+        _print_check(report)
+        if after:
+            click.echo("Repaired." if after.ok else "Still differs after repair.")
+    if not report.ok and not repair:
+        sys.exit(1)
+
+
+def _print_check(report: CheckReport) -> None:
     for label, refs in (("missing from the index", report.missing_from_index),
                         ("in the index but not in the database", report.not_in_database),
                         ("out of date in the index", report.out_of_date)):
         if refs:
             click.echo(f"{len(refs)} case(s) {label}: {', '.join(refs[:20])}{' ...' if len(refs) > 20 else ''}")
     if report.pending_tasks:
-        click.echo(f"{report.pending_tasks} index task(s) pending.")
+        click.echo(f"{report.pending_tasks} change(s) of the log not yet applied to this server's index.")
+    if report.needs_rebuild:
+        click.echo("This server's index has no position in the change log, or the log was pruned past it: "
+                   "it must be rebuilt (kb check --repair, or kb reindex).")
     if report.removed_text_in_index:
         click.echo("The index still holds the text of removed or replaced cases (an interrupted write).")
     if report.ok:
         click.echo("Database and index agree.")
-    elif repair:
-        click.echo("Repaired." if kb.check().ok else "Still differs after repair.")
-    else:
-        sys.exit(1)
+    click.echo(f"Servers (change log head {report.log_head}; a server unseen for {report.retention_days:g} days "
+               "no longer holds the log back):")
+    for node in report.nodes:
+        seen = node.last_seen.strftime("%Y-%m-%d %H:%M:%S UTC") if node.last_seen else "never"
+        position = "none" if node.position is None else str(node.position)
+        notes = [note for flag, note in ((node.this_server, "this server"),
+                                         (not node.counted, "past the retention"),
+                                         (node.needs_rebuild, "rebuilds at its next sync")) if flag]
+        click.echo(f"  {node.name}: position {position}, {node.behind} change(s) behind, last seen {seen}"
+                   + (f" ({'; '.join(notes)})" if notes else ""))
 
 
 @kb_cli.command("backup")

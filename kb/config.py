@@ -4,26 +4,36 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+NODE_RETENTION_DAYS = 30  # a server unseen for longer stops holding the index change log back
 
 
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
     database_url: str
+    # This server's name among those sharing the database (KB_NODE_NAME); empty: a generated name
+    # kept in the data folder (kb/nodes.py).
+    node_name: str = ""
+    node_retention: timedelta = timedelta(days=NODE_RETENTION_DAYS)
 
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
 
 
-def load_settings(data_dir: str | os.PathLike | None = None, database_url: str | None = None) -> Settings:
-    """Read KB_DATA_DIR (default `instance/` under the project) and KB_DATABASE_URL."""
+def load_settings(data_dir: str | os.PathLike | None = None, database_url: str | None = None,
+                  node_name: str | None = None) -> Settings:
+    """Read KB_DATA_DIR (default `instance/` under the project), KB_DATABASE_URL, KB_NODE_NAME and
+    KB_NODE_RETENTION_DAYS (default 30)."""
     folder = Path(data_dir or os.environ.get("KB_DATA_DIR") or PROJECT_ROOT / "instance").resolve()
     url = database_url or os.environ.get("KB_DATABASE_URL") or f"sqlite:///{folder / 'kb.sqlite3'}"
-    return Settings(data_dir=folder, database_url=url)
+    name = node_name if node_name is not None else os.environ.get("KB_NODE_NAME", "")
+    days = float(os.environ.get("KB_NODE_RETENTION_DAYS") or NODE_RETENTION_DAYS)
+    return Settings(data_dir=folder, database_url=url, node_name=name.strip(), node_retention=timedelta(days=days))
 
 
 PRIVATE_UMASK = 0o077  # files rw-------, folders rwx------

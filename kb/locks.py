@@ -30,6 +30,19 @@ def wait_for(path: Path) -> None:
         fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def is_taken(path: Path) -> bool:
+    """Whether someone holds the lock on `path` exclusively now (never waits)."""
+    if not path.exists():
+        return False
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
 def take(path: Path):
     """The lock on `path`, taken now and released by whoever closes the returned file (another thread
     may: the lock belongs to the open file, not to the thread)."""

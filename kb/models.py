@@ -163,15 +163,24 @@ class Draft(Base):
 
 
 class IndexTask(Base):
-    """Index work recorded in the same transaction as the change (an outbox).
-
-    Applied after the commit; whatever a crash leaves here is replayed at start-up and by `kb check --repair`.
-    """
+    """One entry of the index change log, recorded in the same transaction as the change to a case
+    (kb/change_log.py). Every server's index reads the log from its own position, so a row is not
+    consumed by whoever reads it first; rows are pruned once every known server has applied them.
+    Refs and actions only, never text."""
     __tablename__ = "index_tasks"
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(40), index=True)
-    action: Mapped[str] = mapped_column(String(10))  # "upsert", "delete", or "reindex" (ref "*")
+    action: Mapped[str] = mapped_column(String(10))  # "upsert" or "delete"
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class IndexNode(Base):
+    """A server that keeps an index of its own (kb/nodes.py): how far it has applied the change
+    log, and when it last said so. Pruning keeps what a node seen within the retention still needs."""
+    __tablename__ = "index_nodes"
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    last_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 ROLES = ("volunteer", "trainer", "bureau", "admin")  # each role can do what the ones before it can

@@ -1,8 +1,9 @@
 """What the application does to cases, whoever asks (command line or web).
 
-Every change writes the case and an index task in one transaction, then applies the task to the
-index after the commit (an outbox): a crash in between leaves work that is replayed, never a lasting
-difference between the database and the index.
+Every change writes the case and a row of the index change log in one transaction (kb/change_log.py),
+then this server applies the log to its index after the commit (kb/index_sync.py), and every other
+server at its next sync: a crash in between leaves work that is replayed, never a lasting difference
+between the database and an index.
 """
 from __future__ import annotations
 
@@ -23,10 +24,12 @@ from frenchtext.folding import strip_accents
 from indexes import CaseDoc, CaseIndex
 
 from ..case_view import CaseView, load_case_view
+from ..change_log import record_index_changes
 from ..config import Settings
 from ..db import Database
-from ..locks import file_lock, take, wait_for
-from ..models import (Case, IndexTask, LegalRef, Sector, Theme, UsedFormToken, case_legal_refs, case_sectors,
+from ..index_sync import IndexFollower, NodeStatus
+from ..locks import file_lock, is_taken, take, wait_for
+from ..models import (Case, LegalRef, Sector, Theme, UsedFormToken, case_legal_refs, case_sectors,
                      case_themes, utcnow)
 from ..records import CaseRecord
 from . import audit
@@ -50,13 +53,17 @@ class CheckReport:
     missing_from_index: list[str] = field(default_factory=list)
     not_in_database: list[str] = field(default_factory=list)
     out_of_date: list[str] = field(default_factory=list)
-    pending_tasks: int = 0
+    pending_tasks: int = 0  # rows of the change log after this server's position
     removed_text_in_index: bool = False  # a segment still holds a removed case (see CaseIndex.purge)
+    needs_rebuild: bool = False  # this server's index has no position, or the log was pruned past it
+    log_head: int = 0
+    retention_days: float = 0.0
+    nodes: list[NodeStatus] = field(default_factory=list)  # every known server, this one included
 
     @property
     def ok(self) -> bool:
         return not (self.missing_from_index or self.not_in_database or self.out_of_date or self.pending_tasks
-                    or self.removed_text_in_index)
+                    or self.removed_text_in_index or self.needs_rebuild)
 
 
 def case_to_record(case: Case) -> CaseRecord:
@@ -94,6 +101,8 @@ class KnowledgeBase:
     def __init__(self, settings: Settings, purge_in_background: bool = False) -> None:
         self.settings = settings
         self.db = Database(settings.database_url)
+        record_index_changes(self.db.sessions)
+        self.follower = IndexFollower(self)
         self._index: CaseIndex | None = None
         self._labels: tuple[float, dict[str, str]] | None = None
         # The web app purges removed text from the index after the response (it takes seconds) and
@@ -107,7 +116,8 @@ class KnowledgeBase:
         return self._index
 
     def init(self) -> None:
-        """Create the data folder, migrate the database, seed themes; replay index work a crash left behind."""
+        """Create the data folder, migrate the database, seed themes; bring the index to the head of
+        the change log (what this server missed while down, or work a crash left behind)."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         with file_lock(self.settings.data_dir / "init.lock"):
             self.db.create_all()
@@ -182,7 +192,7 @@ class KnowledgeBase:
                 else:
                     report.updated += 1
                 self._fill(session, case, record)
-                self._record_change(session, record.ref, "upsert", actor, action)
+                self._record_change(session, record.ref, actor, action)
             if report.updated:
                 self._drop_unused_labels(session)
             session.commit()
@@ -207,7 +217,7 @@ class KnowledgeBase:
                     case = Case(ref=ref, created_at=utcnow())
                     session.add(case)
                     self._fill(session, case, replace(record, ref=ref))
-                    self._record_change(session, ref, "upsert", actor, "create", accepted_warnings)
+                    self._record_change(session, ref, actor, "create", accepted_warnings)
                     if form_token:
                         session.add(UsedFormToken(token=form_token, case_ref=ref))
                     if also is not None:
@@ -221,10 +231,9 @@ class KnowledgeBase:
         raise RuntimeError("could not allocate a case reference")
 
     @staticmethod
-    def _record_change(session: Session, ref: str, index_action: str, actor: str, action: str,
-                       accepted_warnings: int = 0) -> None:
-        """In the change's own transaction: the index work (outbox) and the audit lines, never the text."""
-        session.add(IndexTask(ref=ref, action=index_action))
+    def _record_change(session: Session, ref: str, actor: str, action: str, accepted_warnings: int = 0) -> None:
+        """In the change's own transaction: the audit lines, never the text. The index's row of the
+        change log is written by the session itself (kb/change_log.py)."""
         audit.record(session, actor, action, ref)
         if accepted_warnings:
             audit.record(session, actor, "accept-residuals", ref, f"{accepted_warnings} warning(s) accepted")
@@ -235,7 +244,7 @@ class KnowledgeBase:
             if case is None:
                 return False
             session.delete(case)
-            self._record_change(session, ref, "delete", actor, "delete")
+            self._record_change(session, ref, actor, "delete")
             self._drop_unused_labels(session)
             session.commit()
         self.apply_outbox()
@@ -306,7 +315,7 @@ class KnowledgeBase:
             if case is None:
                 return False
             self._fill(session, case, replace(record, ref=ref))
-            self._record_change(session, ref, "upsert", actor, "edit", accepted_warnings)
+            self._record_change(session, ref, actor, "edit", accepted_warnings)
             self._drop_unused_labels(session)
             session.commit()
         self.apply_outbox()
@@ -351,7 +360,7 @@ class KnowledgeBase:
             session.commit()
 
     def merge_themes(self, source: str, target: str, actor: str) -> int:
-        """Move every case of `source` to `target`, remove `source`; the index follows through the outbox."""
+        """Move every case of `source` to `target`, remove `source`; the index follows the change log."""
         if source == target:
             raise ValueError("Choisissez deux thèmes différents.")
         with self.db.session() as session:
@@ -365,7 +374,6 @@ class KnowledgeBase:
                 if themes[target] not in case.themes:
                     case.themes.append(themes[target])
                 case.updated_at = utcnow()
-                session.add(IndexTask(ref=case.ref, action="upsert"))
             session.delete(themes[source])
             audit.record(session, actor, "theme-merged", detail=f"{source} -> {target} ({len(cases)} cases)")
             session.commit()
@@ -385,15 +393,16 @@ class KnowledgeBase:
 
     # -- the index -----------------------------------------------------------------------------
     def apply_outbox(self) -> int:
-        """Apply pending index tasks in order; a task is removed only once the index has it.
-
-        One process at a time (a file lock), so that two workers never write an older version
-        of a case over a newer one. A "reindex" task left by a rebuild that died means: rebuild.
-        """
-        with file_lock(self.settings.data_dir / "outbox.lock"):
-            applied = self._apply_outbox()
-        if applied and self.purge_in_background and self.index.needs_purge():
-            self._purge_after_the_response()
+        """Bring this server's index to the head of the change log (a query when nothing changed),
+        then take the replaced text out of the index files: after the response in the web app, now
+        in a command. One process of this server at a time writes its index (a file lock), so that
+        two workers never write an older version of a case over a newer one."""
+        applied = self.follower.sync()
+        if applied and self.index.needs_purge():
+            if self.purge_in_background:
+                self._purge_after_the_response()
+            else:
+                self.index.purge()
         return applied
 
     def _purge_after_the_response(self) -> None:
@@ -416,31 +425,14 @@ class KnowledgeBase:
         """Return once no purge of removed text is under way (at once, nearly always)."""
         wait_for(self.settings.data_dir / PURGE_LOCK)
 
-    def _apply_outbox(self) -> int:
+    def purge_under_way(self) -> bool:
+        return is_taken(self.settings.data_dir / PURGE_LOCK)
+
+    def docs_for(self, refs: Sequence[str]) -> list[CaseDoc]:
+        """The index documents of these cases, as the database has them now (missing refs are left out)."""
         with self.db.session() as session:
-            tasks = list(session.scalars(select(IndexTask).order_by(IndexTask.id)))
-            if not tasks:
-                return 0
-            if any(task.action == "reindex" for task in tasks):
-                session.close()
-                self._rebuild()
-                return len(tasks)
-            last_action: dict[str, str] = {}
-            for task in tasks:
-                last_action[task.ref] = task.action
-            upserts = [ref for ref, action in last_action.items() if action == "upsert"]
-            cases = session.scalars(select(Case).where(Case.ref.in_(upserts)).options(*with_relations()))
-            docs = [case_to_doc(c) for c in cases]
-            found = {d.ref for d in docs}
-            gone = [ref for ref, action in last_action.items() if action == "delete" or ref not in found]
-            purge_now = not self.purge_in_background
-            if gone:
-                self.index.delete(gone, purge=purge_now)
-            if docs:
-                self.index.upsert(docs, purge=purge_now)
-            session.execute(delete(IndexTask).where(IndexTask.id <= tasks[-1].id))
-            session.commit()
-            return len(tasks)
+            cases = session.scalars(select(Case).where(Case.ref.in_(refs)).options(*with_relations()))
+            return [case_to_doc(c) for c in cases]
 
     def iter_docs(self, batch: int = 500) -> Iterable[CaseDoc]:
         with self.db.session() as session:
@@ -457,37 +449,27 @@ class KnowledgeBase:
                 session.expunge_all()
 
     def reindex(self) -> int:
-        """Rebuild the whole index from the database."""
-        with file_lock(self.settings.data_dir / "outbox.lock"):
-            self._rebuild()
+        """Rebuild this server's index from the database."""
+        self.follower.rebuild()
         return self.index.doc_count()
-
-    def _rebuild(self) -> None:
-        """A "reindex" task marks the rebuild as under way: if the process dies before the end,
-        the next start (or `kb check --repair`) finds it and rebuilds again."""
-        with self.db.session() as session:
-            session.add(IndexTask(ref="*", action="reindex"))
-            session.commit()
-            marker = session.scalar(select(func.max(IndexTask.id)))
-        self.index.rebuild(self.iter_docs())
-        with self.db.session() as session:
-            session.execute(delete(IndexTask).where(IndexTask.id <= marker))
-            session.commit()
 
     def check(self) -> CheckReport:
         self.wait_for_purge()  # a purge under way is no difference to report
         with self.db.session() as session:
             in_db: dict[str, datetime] = {ref: at for ref, at in session.execute(select(Case.ref, Case.updated_at))}
-            pending = session.scalar(select(func.count(IndexTask.id))) or 0
+        log = self.follower.status()
         in_index = self.index.stamps()
-        report = CheckReport(pending_tasks=pending, removed_text_in_index=self.index.needs_purge())
+        report = CheckReport(pending_tasks=log.this_server.behind, removed_text_in_index=self.index.needs_purge(),
+                             needs_rebuild=log.this_server.needs_rebuild, log_head=log.head,
+                             retention_days=log.retention_days, nodes=log.nodes)
         report.missing_from_index = sorted(set(in_db) - set(in_index))
         report.not_in_database = sorted(set(in_index) - set(in_db))
         report.out_of_date = sorted(r for r in set(in_db) & set(in_index) if not _same_time(in_db[r], in_index[r]))
         return report
 
     def repair(self) -> CheckReport:
-        """Replay the outbox, then bring the index in line with the database for what still differs."""
+        """Bring the index to the head of the change log (rebuilding it if the log was pruned past its
+        position), then in line with the database for whatever still differs."""
         self.apply_outbox()
         report = self.check()
         stale = report.missing_from_index + report.out_of_date

@@ -26,6 +26,7 @@ from ..services.errors import Forbidden, NotFound
 from ..services.login_limits import TooManyAttempts
 from . import admin, auth, bureau, cases, drafts, guide, intake, search, selections
 from .forms import Form
+from .index_follow import init_index_follow
 from .render import register_filters
 from .security import init_security
 
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     use_extra_allowlist(settings.data_dir / ALLOWLIST_FILE)  # the bureau's additions, kept with the data
     csrf.init_app(app)
+    init_index_follow(app)  # first: even a login page keeps this server counted
     init_security(app)
     app.before_request(refuse_nul_characters)
     register_filters(app)
