@@ -8,10 +8,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from .anonymization import anonymize_cases
-from .models import AuditEvent, Draft
+from .models import Draft
 from .report_parser import ParsedReport, ReportDraft
 from .report_sandbox import read_report_bounded
-from .services import KnowledgeBase
+from .services import KnowledgeBase, audit
 
 
 @dataclass
@@ -101,8 +101,7 @@ def queue_drafts(kb: KnowledgeBase, drafts: list[AnonymizedDraft], period: tuple
                               year_from=d.year_from, year_to=d.year_to, title=draft.title[:300],
                               situation=draft.situation, opinion=draft.opinion, source=label))
             created += 1
-        session.add(AuditEvent(actor=actor, action="import-report",
-                               detail=f"{label}: {created} draft(s), {already_known} known"))
+        audit.record(session, actor, "import-report", detail=f"{label}: {created} draft(s), {already_known} known")
         session.commit()
     return created, already_known
 
