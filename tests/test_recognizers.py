@@ -9,7 +9,8 @@ import pytest
 from anonymizer.allowlist import get_allowlist
 from anonymizer.context import Context
 from anonymizer.lexicon import get_lexicon
-from anonymizer.recognizers import FAMILIES, analyse_context, initials, names, ner, organisations, patterns, places
+from anonymizer.recognizers import (FAMILIES, analyse_context, initials, names, ner, organisations, patterns, places,
+                                    transcribed)
 from anonymizer.recognizers import run_family
 from tests.helpers import ctx
 
@@ -25,6 +26,8 @@ EXAMPLES = {
     patterns.file_numbers: ("Le dossier n° 2023/4587 est clôturé.", "2023/4587"),
     patterns.codes: ("Le code d'accès est XK-4471-B, à rappeler.", "XK-4471-B"),
     patterns.plates: ("Une voiture immatriculée 1-ABC-123 stationne devant.", "1-ABC-123"),
+    transcribed.dictated_numbers: ("son numéro c'est un deux neuf quatre sept trois voilà", "un deux neuf quatre sept trois"),
+    transcribed.scanned_numbers: ("GSM : 0498.l4.76.2l (le soir)", "0498.l4.76.2l"),
     ner.ner_spans: ("Le père, Karim Benali, refuse de signer.", "Karim Benali"),
     names.civility_names: ("Mme Vandersmissen a appelé la permanence.", "Vandersmissen"),
     names.listed_names: ("Sophie Lemaire a appelé la permanence.", "Sophie Lemaire"),
@@ -77,7 +80,7 @@ def test_no_family_flags_the_domain_vocabulary(family) -> None:
 def test_every_recogniser_of_the_family_modules_is_registered() -> None:
     """A function (ctx) -> list[Span] written in a family's module but left out of the registry never runs."""
     registered = {r for _, r in REGISTERED}
-    for module in (patterns, names, initials, places, organisations, ner):
+    for module in (patterns, transcribed, names, initials, places, organisations, ner):
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             if fn.__module__ != module.__name__ or name.startswith("_"):
                 continue
@@ -93,3 +96,42 @@ def test_analyse_context_is_every_family_in_order() -> None:
     c = ctx(text)
     assert analyse_context(c) == [s for family in FAMILIES for s in run_family(c, family)]
     assert {s.label for s in analyse_context(c)} >= {"PERSON", "PHONE", "LOCATION"}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("le dossier deux mille vingt-trois barre quatre cent quatre-vingt-six est ouvert",
+     "deux mille vingt-trois barre quatre cent quatre-vingt-six"),
+    ("numéro national quatre-vingt-sept point zéro quatre point zéro un tiret cent vingt-trois point cinquante-trois",
+     "quatre-vingt-sept point zéro quatre point zéro un tiret cent vingt-trois point cinquante-trois"),
+    ("sur le compte BE cinquante-six trois six trois un deux trois quatre cinq six sept huit huit merci",
+     "BE cinquante-six trois six trois un deux trois quatre cinq six sept huit huit"),
+])
+def test_numbers_read_out_word_by_word(text, expected) -> None:
+    assert [text[s.start:s.end] for s in transcribed.dictated_numbers(ctx(text))] == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "elle a payé mille deux cent cinquante euros",
+    "Le loyer est de cinq cent quatre-vingt-dix euros par mois.",
+    "les deux trois premières semaines, vingt-quatre heures sur vingt-quatre",
+    "Il a eu trois enfants, puis deux, puis un seul.",
+    "On compte un, deux, trois, quatre, cinq, six ans de suivi.",
+])
+def test_amounts_and_counts_in_words_are_no_numbers_read_out(text) -> None:
+    assert transcribed.dictated_numbers(ctx(text)) == []
+
+
+@pytest.mark.parametrize(("text", "expected", "label"), [
+    ("N° registre national : 83.09.l4-l86.07", "83.09.l4-l86.07", "NATIONAL_ID"),
+    ("rendez-vous le l6/0l/2024 au centre", "l6/0l/2024", "DATE"),
+    ("dossier 9.87l.443 ouvert", "9.87l.443", "FILE_NUMBER"),
+])
+def test_numbers_as_a_scanner_reads_them(text, expected, label) -> None:
+    found = [(text[s.start:s.end], s.label) for s in transcribed.scanned_numbers(ctx(text))]
+    assert (expected, label) in found
+
+
+@pytest.mark.parametrize("text", ["ISO 9001 et I/O du système, page 12 à 15.", "Il y a 2 ou 3 ans, 10 ou 11 familles.",
+                                  "Le local 0l est au rez, la salle l2 au premier."])
+def test_words_and_plain_numbers_are_not_read_as_scanned_numbers(text) -> None:
+    assert transcribed.scanned_numbers(ctx(text)) == []

@@ -9,14 +9,15 @@ from collections.abc import Callable
 
 from ..context import Context
 from ..types import Span
-from . import initials, names, ner, organisations, patterns, places
+from . import initials, names, ner, organisations, patterns, places, transcribed
 
 Recognizer = Callable[[Context], list[Span]]
 
 FAMILIES: dict[str, tuple[Recognizer, ...]] = {
     # exact shapes (+ context): they win every overlap and ignore the allow-list
     "patterns": (patterns.emails, patterns.urls, patterns.handles, patterns.phones, patterns.national_ids,
-                 patterns.ibans, patterns.dates, patterns.file_numbers, patterns.codes, patterns.plates),
+                 patterns.ibans, patterns.dates, patterns.file_numbers, patterns.codes, patterns.plates,
+                 transcribed.dictated_numbers, transcribed.scanned_numbers),
     "ner": (ner.ner_spans,),
     "names": (names.civility_names, names.listed_names, names.proper_nouns, names.cue_names, names.signature_names,
               names.email_names, names.lowercase_names, names.signed_initials, names.first_names_in_lower_case,
