@@ -12,8 +12,6 @@ VECTOR_BYTES = VECTOR_DIM * 2  # float16
 
 # Stemmed fields searched by a query, with their query-time weights (title > situation > opinion).
 TEXT_FIELDS: dict[str, float] = {"title": 3.0, "situation": 1.6, "opinion": 1.0, "tags": 1.4}
-# Facet fields: one index term per value, counted from postings (see facets.py).
-FACET_FIELDS = ("themes", "sectors", "year", "channel", "legal_refs")
 EXACT_FIELD = "exact"  # folded, unstemmed, stop words kept: quoted words and spelling
 PAIR_FIELD = "pairs"  # folded word pairs: quoted phrases
 VALUE_SEP = "\x1f"  # joins facet values (a legal reference may hold commas)

@@ -165,33 +165,35 @@ def serve_command(host: str, port: int) -> None:
 @click.argument("query", required=False, default="")
 @click.option("--queries", "queries_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A file with one query per line; prints one JSON object per query.")
-@click.option("--theme", "themes", multiple=True, help="Theme slug (repeatable).")
-@click.option("--sector", "sectors", multiple=True, help="Sector (repeatable).")
+@click.option("--theme", "theme", multiple=True, help="Theme slug (repeatable).")
+@click.option("--sector", "sector", multiple=True, help="Sector (repeatable).")
+@click.option("--channel", "channel", multiple=True, help="Channel: permanence, mail or bureau.")
+@click.option("--legal-ref", "legal_ref", multiple=True, help="Legal reference (as in the facet).")
 @click.option("--year-from", type=int)
 @click.option("--year-to", type=int)
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def search_command(query: str, queries_file: Path | None, themes: tuple[str, ...], sectors: tuple[str, ...],
-                   year_from: int | None, year_to: int | None, limit: int, as_json: bool) -> None:
-    """Search the cases; never loads the anonymiser."""
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the shape of /api/search).")
+def search_command(query: str, queries_file: Path | None, year_from: int | None, year_to: int | None, limit: int,
+                   as_json: bool, **facet_values: tuple[str, ...]) -> None:
+    """Search the cases, with the web page's filters; never loads the anonymiser."""
     from indexes import SearchRequest
+    from indexes.facets import filters_from
+
+    from .search_json import search_json
 
     kb = knowledge_base()
+    filters, _ = filters_from(lambda param: list(facet_values.get(param, ())),
+                              None if year_from is None else str(year_from), None if year_to is None else str(year_to))
     if queries_file:
         queries = queries_file.read_text(encoding="utf-8").splitlines()
         as_json = True
     else:
         queries = [query]
     for text in queries:
-        request = SearchRequest(query=text, themes=themes, sectors=sectors, year_from=year_from,
-                                year_to=year_to, per_page=limit, facets=False, highlight=not as_json)
+        request = SearchRequest(query=text, **filters, per_page=limit, facets=False, highlight=not as_json)
         result = kb.index.search(request)
         if as_json:
-            click.echo(json.dumps({
-                "query": text, "total": result.total,
-                "results": [{"ref": h.ref, "title": h.title, "score": round(h.score, 4), "themes": h.themes}
-                            for h in result.hits],
-            }, ensure_ascii=False))
+            click.echo(json.dumps(search_json(request, result), ensure_ascii=False))
             continue
         click.echo(f"{result.total} case(s)" + (f" — did you mean: {result.suggestion}" if result.suggestion else ""))
         for hit in result.hits:

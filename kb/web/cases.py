@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user
 
 from ..current import knowledge_base
+from ..search_json import hit_json
 from ..records import CaseRecord
 from ..services import case_to_record
 from .intake import proposal_form, review_page, save_reviewed
@@ -33,8 +34,7 @@ def show(ref: str):
 def show_json(ref: str):
     kb = knowledge_base()
     record = case_to_record(_case_or_404(kb, ref)).to_dict()
-    record["similar"] = [{"ref": h.ref, "title": h.title, "url": url_for("cases.show", ref=h.ref)}
-                         for h in kb.index.similar(ref, limit=SIMILAR)]
+    record["similar"] = [hit_json(h, lambda r: url_for("cases.show", ref=r)) for h in kb.index.similar(ref, limit=SIMILAR)]
     return jsonify(record)
 
 

@@ -7,18 +7,31 @@ from flask import Blueprint, jsonify, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from indexes import SearchRequest, SearchResult
+from indexes.facets import BY_FIELD, FILTER_PARAMS, YEAR, filters_from
 
 from ..current import knowledge_base
 from ..models import CHANNEL_LABELS
+from ..search_json import search_json
 from .render import snippets
 
 bp = Blueprint("search", __name__)
 PER_PAGE = 10
 FACET_VALUES = 12  # values shown per facet, the most frequent first
 MAX_QUERY = 500
-FACET_LABELS = {"themes": "Thème", "sectors": "Secteur", "year": "Année", "channel": "Canal",
-                "legal_refs": "Référence légale"}
-FILTER_KEYS = {"themes": "theme", "sectors": "sector", "channel": "channel", "legal_refs": "legal_ref", "year": "year"}
+
+
+def request_from_args(args: MultiDict, page: int | None = None) -> SearchRequest:
+    page = page or _int(args.get("page")) or 1
+    filters, _ = filters_from(args.getlist, args.get("year_from"), args.get("year_to"))
+    return SearchRequest(
+        query=(args.get("q") or "")[:MAX_QUERY], **filters,
+        sort="date" if args.get("sort") == "date" else "relevance",
+        page=max(1, min(page, 1000)), per_page=PER_PAGE,
+    )
+
+
+def years_swapped(args: MultiDict) -> bool:
+    return filters_from(lambda _: [], args.get("year_from"), args.get("year_to"))[1]
 
 
 def _int(value: str | None) -> int | None:
@@ -26,27 +39,6 @@ def _int(value: str | None) -> int | None:
         return int(value) if value not in (None, "") else None
     except ValueError:
         return None
-
-
-def year_range(args: MultiDict) -> tuple[int | None, int | None, bool]:
-    """(from, to, swapped): "de 2023 à 2019" is read as 2019 to 2023, and the page says so."""
-    year_from, year_to = _int(args.get("year_from")), _int(args.get("year_to"))
-    if year_from is not None and year_to is not None and year_from > year_to:
-        return year_to, year_from, True
-    return year_from, year_to, False
-
-
-def request_from_args(args: MultiDict, page: int | None = None) -> SearchRequest:
-    page = page or _int(args.get("page")) or 1
-    year_from, year_to, _ = year_range(args)
-    return SearchRequest(
-        query=(args.get("q") or "")[:MAX_QUERY],
-        themes=tuple(args.getlist("theme")), sectors=tuple(args.getlist("sector")),
-        year_from=year_from, year_to=year_to,
-        channel=args.get("channel") or None, legal_ref=args.get("legal_ref") or None,
-        sort="date" if args.get("sort") == "date" else "relevance",
-        page=max(1, min(page, 1000)), per_page=PER_PAGE,
-    )
 
 
 def search_url(args: MultiDict, **changes) -> str:
@@ -75,14 +67,7 @@ def page_url(args: MultiDict, page: int) -> str:
 
 
 def result_json(req: SearchRequest, result: SearchResult) -> dict:
-    return {
-        "query": req.query, "total": result.total, "page": req.page, "per_page": req.per_page,
-        "suggestion": result.suggestion, "relaxed": result.relaxed,
-        "results": [{"ref": h.ref, "title": h.title, "score": round(h.score, 4), "themes": h.themes,
-                     "sectors": h.sectors, "year": h.year, "channel": h.channel,
-                     "url": url_for("cases.show", ref=h.ref)} for h in result.hits],
-        "facets": {name: [{"value": v, "count": c} for v, c in values] for name, values in result.facets.items()},
-    }
+    return search_json(req, result, lambda ref: url_for("cases.show", ref=ref))
 
 
 @bp.get("/")
@@ -95,9 +80,9 @@ def index():
     return render_template(
         "search.html", req=req, result=result, facets=facets, args=request.args, pages=pages,
         snippets=snippets([hit.snippet for hit in result.hits]),
-        theme_labels=theme_labels, facet_labels=FACET_LABELS, channel_labels=CHANNEL_LABELS,
-        toggle_url=toggle_url, page_url=page_url, search_url=search_url, years_swapped=year_range(request.args)[2],
-        filtered=any(request.args.getlist(key) for key in (*FILTER_KEYS.values(), "year_from", "year_to")),
+        theme_labels=theme_labels, facets_by_field=BY_FIELD, channel_labels=CHANNEL_LABELS,
+        toggle_url=toggle_url, page_url=page_url, search_url=search_url, years_swapped=years_swapped(request.args),
+        filtered=any(request.args.getlist(key) for key in FILTER_PARAMS), filter_params=FILTER_PARAMS,
     )
 
 
@@ -114,10 +99,9 @@ def search_within_pages(kb, args: MultiDict) -> tuple[SearchRequest, SearchResul
 
 def shown_facet_values(name: str, values: list[tuple[str, int]], args: MultiDict) -> list[tuple[str, int]]:
     """The most frequent values, plus any value the user filtered on (so it can be removed)."""
-    if name == "year":
-        return sorted(values, key=lambda v: str(v[0]), reverse=True)  # every year that has cases
-    key = FILTER_KEYS[name]
-    chosen = set(args.getlist(key))
+    if BY_FIELD[name] is YEAR:
+        return values  # every year that has cases, the newest first
+    chosen = set(args.getlist(BY_FIELD[name].param))
     top = values[:FACET_VALUES]
     return top + [v for v in values[FACET_VALUES:] if str(v[0]) in chosen]
 
