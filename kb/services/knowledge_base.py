@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Callable, Iterable, Iterator, Sequence
 
+from cachetools import TTLCache
 from sqlalchemy import delete, exists, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -104,7 +104,8 @@ class KnowledgeBase:
         record_index_changes(self.db.sessions)
         self.follower = IndexFollower(self)
         self._index: CaseIndex | None = None
-        self._labels: tuple[float, dict[str, str]] | None = None
+        self._labels: TTLCache = TTLCache(maxsize=1, ttl=LABELS_TTL)
+        self._labels_lock = threading.Lock()  # cachetools takes no lock of its own
         # The web app purges removed text from the index after the response (it takes seconds) and
         # the editor's next request waits for it (wait_for_purge); a command purges before it returns.
         self.purge_in_background = purge_in_background
@@ -141,11 +142,12 @@ class KnowledgeBase:
     def cached_theme_labels(self) -> dict[str, str]:
         """Theme labels for display on the busiest pages (search, case), re-read every few seconds:
         another worker's rename shows up within LABELS_TTL seconds, this worker's at once."""
-        now = time.monotonic()
-        if self._labels is None or now - self._labels[0] > LABELS_TTL:
-            with self.db.session() as session:
-                self._labels = (now, self.theme_labels(session))
-        return self._labels[1]
+        with self._labels_lock:
+            labels = self._labels.get("all")
+            if labels is None:
+                with self.db.session() as session:
+                    labels = self._labels["all"] = self.theme_labels(session)
+            return labels
 
     def theme_choices(self) -> dict[str, str]:
         """Themes a case can be given today (not retired): slug -> label."""
@@ -332,7 +334,8 @@ class KnowledgeBase:
             session.add(Theme(slug=slug, label=label.strip()))
             audit.record(session, actor, "theme-added", detail=slug)
             session.commit()
-        self._labels = None
+        with self._labels_lock:
+            self._labels.clear()
         return slug
 
     @staticmethod
@@ -349,7 +352,8 @@ class KnowledgeBase:
             theme.label = label.strip()
             audit.record(session, actor, "theme-renamed", detail=slug)
             session.commit()
-        self._labels = None
+        with self._labels_lock:
+            self._labels.clear()
 
     def set_theme_retired(self, slug: str, retired: bool, actor: str) -> None:
         """A retired theme stays on its cases but is no longer offered for new ones."""
@@ -377,7 +381,8 @@ class KnowledgeBase:
             session.delete(themes[source])
             audit.record(session, actor, "theme-merged", detail=f"{source} -> {target} ({len(cases)} cases)")
             session.commit()
-        self._labels = None
+        with self._labels_lock:
+            self._labels.clear()
         self.apply_outbox()
         return len(cases)
 
