@@ -5,6 +5,8 @@ Restoring needs an empty knowledge base and rebuilds the index from the restored
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 import json
 import os
 from datetime import datetime
@@ -16,6 +18,14 @@ from sqlalchemy.orm import selectinload
 
 from .models import (AuditEvent, Case, Draft, LegalRef, Sector, Selection, SelectionItem, Theme, User, utcnow)
 from .services import KnowledgeBase
+
+ProgressBars = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
+
+
+@contextmanager
+def no_bars(_label: str, _length: int) -> Iterator[Callable[[int], None]]:
+    yield lambda _n: None
+
 
 FORMAT = "kb-backup"
 VERSION = 1
@@ -94,7 +104,9 @@ def read_backup(path: Path) -> dict[str, Any]:
     return data
 
 
-def restore(kb: KnowledgeBase, path: Path) -> dict[str, int]:
+def restore(kb: KnowledgeBase, path: Path, bar: ProgressBars | None = None) -> dict[str, int]:
+    """Into an empty base; then every case's vector is computed (a backup carries none) and the index
+    rebuilt, each step shown on ``bar(label, length)`` when given."""
     data = read_backup(path)
     with kb.db.session() as db:
         if any(db.scalar(select(func.count()).select_from(m)) for m in (Case, User, Selection, Draft)):
@@ -138,5 +150,10 @@ def restore(kb: KnowledgeBase, path: Path) -> dict[str, int]:
             db.add(AuditEvent(at=_dt(e["at"]), actor=e["actor"], action=e["action"], case_ref=e["case_ref"],
                               detail=e["detail"]))
         db.commit()
-    kb.reindex()
+    bar = bar or no_bars
+    if kb.dense.get() is not None:
+        with bar("Vectors", len(data["cases"])) as step:
+            kb.embed(progress=step)
+    with bar("Index", len(data["cases"])) as step:
+        kb.reindex(progress=step)
     return {k: len(v) for k, v in data.items() if isinstance(v, list)}

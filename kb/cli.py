@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import click
@@ -23,6 +25,18 @@ BATCH = 32
 
 def knowledge_base() -> KnowledgeBase:
     return current_app.extensions["kb"]
+
+
+@contextmanager
+def progress_bar(label: str, length: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr when it is a terminal (as `kb import` shows); silent otherwise."""
+    with click.progressbar(length=length, label=label, file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
+        yield bar.update
+
+
+def case_count(kb: KnowledgeBase) -> int:
+    with kb.db.session() as session:
+        return kb.count_cases(session)
 
 
 def _known_themes(kb: KnowledgeBase) -> list[str]:
@@ -65,10 +79,19 @@ def import_report_command(file: Path, dry_run: bool, as_json: bool, include_misc
     from .archive import import_report
     from .report_parser import NotAReport
 
-    try:
-        result = import_report(knowledge_base(), file, include_miscellaneous, dry_run=dry_run)
-    except NotAReport as exc:
-        raise click.ClickException(f"{file.name}: {exc}")
+    with ExitStack() as stack:
+        bar: list = []
+
+        def progress(total: int | None, done: int) -> None:
+            if total is not None:
+                bar.append(stack.enter_context(progress_bar("Anonymisation", total)))
+            elif bar:
+                bar[0](done)
+
+        try:
+            result = import_report(knowledge_base(), file, include_miscellaneous, dry_run=dry_run, progress=progress)
+        except NotAReport as exc:
+            raise click.ClickException(f"{file.name}: {exc}")
     if dry_run and as_json:
         click.echo(json.dumps({"period": result.period, "drafts": [d.as_json() for d in result.drafts],
                                "set_aside": len(result.set_aside)}, ensure_ascii=False, indent=2))
@@ -240,9 +263,36 @@ def anonymize_command(jsonl_in: Path | None, jsonl_out: Path | None) -> None:
 
 @kb_cli.command("reindex")
 def reindex_command() -> None:
-    """Rebuild the search index from the database."""
-    count = knowledge_base().reindex()
+    """Rebuild the search index from the database (the stored vectors, never re-embedded)."""
+    kb = knowledge_base()
+    with progress_bar("Index", case_count(kb)) as step:
+        count = kb.reindex(progress=step)
     click.echo(f"Index rebuilt: {count} cases.")
+
+
+@kb_cli.command("embed")
+@click.option("--all", "everything", is_flag=True, help="Recompute every vector, not only the missing ones.")
+def embed_command(everything: bool) -> None:
+    """Compute the vectors of the configured model (KB_DENSE_MODEL) for every case that has none or an
+    out-of-date one, delete those of other models, and rebuild the index: the way to change the model."""
+    from .case_vectors import DenseUnavailable
+
+    kb = knowledge_base()
+    total = case_count(kb)
+    try:
+        with progress_bar(f"Vectors ({kb.settings.dense_model})", total) as step:
+            embedded, _ = kb.embed(everything, progress=step)
+    except DenseUnavailable as exc:
+        raise click.ClickException(f"model {kb.settings.dense_model} cannot load: {exc}")
+    from .case_vectors import check
+
+    dense = check(kb.db, kb.dense, kb.index)
+    if embedded or (dense is not None and not dense.ok):
+        with progress_bar("Index", total) as step:
+            kb.reindex(progress=step)
+        click.echo(f"{embedded} vector(s) computed for {total} cases with {kb.dense_key()}; index rebuilt.")
+    else:
+        click.echo(f"Every one of the {total} cases already has its vector of {kb.dense_key()}.")
 
 
 @kb_cli.command("check")
@@ -260,12 +310,36 @@ def check_command(repair: bool) -> None:
         click.echo(f"{report.pending_tasks} index task(s) pending.")
     if report.removed_text_in_index:
         click.echo("The index still holds the text of removed or replaced cases (an interrupted write).")
+    for line in dense_lines(report.dense, kb.settings.dense_model):
+        click.echo(line)
     if report.ok:
         click.echo("Database and index agree.")
     elif repair:
         click.echo("Repaired." if kb.check().ok else "Still differs after repair.")
     else:
         sys.exit(1)
+
+
+def dense_lines(dense, configured: str) -> list[str]:
+    """What `kb check` says of the vectors and the model."""
+    if dense is None:
+        return [f"Dense retrieval is off (KB_DENSE_MODEL={configured}): searches are lexical only."]
+    if dense.unavailable:
+        return [f"Model {dense.model} cannot load: {dense.unavailable}. Searches are lexical only."]
+    lines = []
+    if dense.without_vector:
+        lines.append(f"{dense.without_vector} case(s) without a vector of {dense.model_key} (kb embed).")
+    if dense.stale:
+        lines.append(f"{dense.stale} vector(s) computed from an earlier text of their case (kb embed).")
+    if dense.other_models:
+        lines.append(f"{dense.other_models} vector(s) of another model or version (kb embed finishes the change).")
+    if not dense.index_has_column:
+        lines.append("The index was written before dense vectors (kb reindex).")
+    elif dense.in_index != dense.cases - dense.without_vector:
+        lines.append(f"{dense.in_index} vector(s) in the index for {dense.cases - dense.without_vector} stored (kb reindex).")
+    if not lines:
+        lines.append(f"Dense retrieval: {dense.model_key}, a vector for each of the {dense.cases} case(s).")
+    return lines
 
 
 @kb_cli.command("backup")
@@ -285,7 +359,7 @@ def restore_command(file: Path) -> None:
     from .backup import BackupError, restore
 
     try:
-        counts = restore(knowledge_base(), file)
+        counts = restore(knowledge_base(), file, bar=progress_bar)
     except BackupError as exc:
         raise click.ClickException(str(exc))
     click.echo("Restored: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + "; index rebuilt.")

@@ -6,6 +6,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from indexes.dense import DEFAULT_MODEL
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -13,17 +15,22 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings:
     data_dir: Path
     database_url: str
+    # The sentence-embedding model of dense retrieval (indexes/dense.py), or "off". Servers that share
+    # a database share it too; changing it takes `kb embed` (until then searches are lexical only).
+    dense_model: str = DEFAULT_MODEL
 
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
 
 
-def load_settings(data_dir: str | os.PathLike | None = None, database_url: str | None = None) -> Settings:
-    """Read KB_DATA_DIR (default `instance/` under the project) and KB_DATABASE_URL."""
+def load_settings(data_dir: str | os.PathLike | None = None, database_url: str | None = None,
+                  dense_model: str | None = None) -> Settings:
+    """Read KB_DATA_DIR (default `instance/` under the project), KB_DATABASE_URL and KB_DENSE_MODEL."""
     folder = Path(data_dir or os.environ.get("KB_DATA_DIR") or PROJECT_ROOT / "instance").resolve()
     url = database_url or os.environ.get("KB_DATABASE_URL") or f"sqlite:///{folder / 'kb.sqlite3'}"
-    return Settings(data_dir=folder, database_url=url)
+    model = dense_model or os.environ.get("KB_DENSE_MODEL") or DEFAULT_MODEL
+    return Settings(data_dir=folder, database_url=url, dense_model=model.strip())
 
 
 PRIVATE_UMASK = 0o077  # files rw-------, folders rwx------

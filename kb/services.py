@@ -14,13 +14,16 @@ import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from sqlalchemy import delete, exists, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from indexes import CaseDoc, CaseIndex
+from indexes import dense
+
+from . import case_vectors
 
 from .case_view import CaseView, load_case_view
 from .config import Settings
@@ -51,11 +54,12 @@ class CheckReport:
     out_of_date: list[str] = field(default_factory=list)
     pending_tasks: int = 0
     removed_text_in_index: bool = False  # a segment still holds a removed case (see CaseIndex.purge)
+    dense: case_vectors.DenseCheck | None = None  # None: dense retrieval is off
 
     @property
     def ok(self) -> bool:
         return not (self.missing_from_index or self.not_in_database or self.out_of_date or self.pending_tasks
-                    or self.removed_text_in_index)
+                    or self.removed_text_in_index or (self.dense is not None and not self.dense.ok))
 
 
 def case_to_record(case: Case) -> CaseRecord:
@@ -74,12 +78,12 @@ def same_content(a: CaseRecord, b: CaseRecord) -> bool:
     return key(a) == key(b)
 
 
-def case_to_doc(case: Case) -> CaseDoc:
+def case_to_doc(case: Case, vector: bytes | None = None, vector_model: str | None = None) -> CaseDoc:
     return CaseDoc(
         ref=case.ref, title=case.title, situation=case.situation, opinion=case.opinion,
         themes=tuple(t.slug for t in case.themes), sectors=tuple(s.name for s in case.sectors),
         year=case.year, channel=case.channel, legal_refs=tuple(r.label for r in case.legal_refs),
-        updated_at=case.updated_at,
+        updated_at=case.updated_at, vector=vector, vector_model=vector_model if vector else None,
     )
 
 
@@ -93,6 +97,8 @@ class KnowledgeBase:
     def __init__(self, settings: Settings, purge_in_background: bool = False) -> None:
         self.settings = settings
         self.db = Database(settings.database_url)
+        self.dense = dense.slot(settings.dense_model)
+        self.vectors = case_vectors.CaseVectors(self.dense)
         self._index: CaseIndex | None = None
         self._labels: tuple[float, dict[str, str]] | None = None
         # The web app purges removed text from the index after the response (it takes seconds) and
@@ -102,7 +108,7 @@ class KnowledgeBase:
     @property
     def index(self) -> CaseIndex:
         if self._index is None:
-            self._index = CaseIndex(self.settings.index_dir)
+            self._index = CaseIndex(self.settings.index_dir, dense=self.dense)
         return self._index
 
     def init(self) -> None:
@@ -157,6 +163,8 @@ class KnowledgeBase:
         """Create or update cases by ref in one transaction; records must already be anonymised."""
         report = ImportReport()
         with self.db.session() as session:
+            prepared = self.vectors.prepare(session, ((r.title, r.situation, r.opinion) for r in records))
+        with self.db.session() as session:
             for record in records:
                 case = self.get_case(session, record.ref)
                 if case is not None and same_content(case_to_record(case), record):
@@ -169,6 +177,7 @@ class KnowledgeBase:
                 else:
                     report.updated += 1
                 self._fill(session, case, record)
+                self.vectors.attach(session, case, prepared)
                 self._record_change(session, record.ref, "upsert", actor, action)
             if report.updated:
                 self._drop_unused_labels(session)
@@ -181,6 +190,8 @@ class KnowledgeBase:
         `form_token`, a form's one-time token, is recorded as used in the same transaction; if it was
         used already, nothing is stored and the ref of the case it created is returned."""
         year = record.year or utcnow().year
+        with self.db.session() as session:
+            prepared = self.vectors.prepare(session, [(record.title, record.situation, record.opinion)])
         for _ in range(attempts):
             with self.db.session() as session, self._turn_to_choose_a_ref(session, year):
                 done = form_token and session.get(UsedFormToken, form_token)
@@ -191,6 +202,7 @@ class KnowledgeBase:
                     case = Case(ref=ref, created_at=utcnow())
                     session.add(case)
                     self._fill(session, case, replace(record, ref=ref))
+                    self.vectors.attach(session, case, prepared)
                     self._record_change(session, ref, "upsert", actor, "create")
                     if form_token:
                         session.add(UsedFormToken(token=form_token, case_ref=ref))
@@ -273,10 +285,13 @@ class KnowledgeBase:
     def update_case(self, ref: str, record: CaseRecord, actor: str) -> bool:
         """Replace a case's text and classification (already reviewed and anonymised)."""
         with self.db.session() as session:
+            prepared = self.vectors.prepare(session, [(record.title, record.situation, record.opinion)])
+        with self.db.session() as session:
             case = self.get_case(session, ref)
             if case is None:
                 return False
             self._fill(session, case, replace(record, ref=ref))
+            self.vectors.attach(session, case, prepared)
             self._record_change(session, ref, "upsert", actor, "edit")
             self._drop_unused_labels(session)
             session.commit()
@@ -401,7 +416,7 @@ class KnowledgeBase:
                 last_action[task.ref] = task.action
             upserts = [ref for ref, action in last_action.items() if action == "upsert"]
             cases = session.scalars(select(Case).where(Case.ref.in_(upserts)).options(*with_relations()))
-            docs = [case_to_doc(c) for c in cases]
+            docs = self.docs_of(session, list(cases))
             found = {d.ref for d in docs}
             gone = [ref for ref, action in last_action.items() if action == "delete" or ref not in found]
             purge_now = not self.purge_in_background
@@ -413,6 +428,17 @@ class KnowledgeBase:
             session.commit()
             return len(tasks)
 
+    def docs_of(self, session: Session, cases: Sequence[Case]) -> list[CaseDoc]:
+        """Index documents of cases, with their stored vectors of the configured model (never embedded here)."""
+        key = self.dense_key()
+        stored = case_vectors.vectors_of(session, [c.id for c in cases], key) if key else {}
+        return [case_to_doc(c, stored.get(c.id), key) for c in cases]
+
+    def dense_key(self) -> str | None:
+        """name@version of the model in use, None when it is off or cannot load."""
+        model = self.dense.get()
+        return model.key if model is not None else None
+
     def iter_docs(self, batch: int = 500) -> Iterable[CaseDoc]:
         with self.db.session() as session:
             last_id = 0
@@ -422,25 +448,32 @@ class KnowledgeBase:
                     .options(*with_relations())))
                 if not cases:
                     return
-                for case in cases:
-                    yield case_to_doc(case)
+                yield from self.docs_of(session, cases)
                 last_id = cases[-1].id
                 session.expunge_all()
 
-    def reindex(self) -> int:
-        """Rebuild the whole index from the database."""
+    def reindex(self, progress: Callable[[int], None] | None = None) -> int:
+        """Rebuild the whole index from the database (vectors as stored)."""
         with file_lock(self.settings.data_dir / "outbox.lock"):
-            self._rebuild()
+            self._rebuild(progress)
         return self.index.doc_count()
 
-    def _rebuild(self) -> None:
+    def embed(self, everything: bool = False, progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+        """Vectors of the configured model for every case that lacks one (``everything``: all of
+        them), the vectors of other models deleted; then the index is rebuilt with them."""
+        model = self.dense.get()
+        if model is None:
+            raise case_vectors.DenseUnavailable(self.dense.reason or "no model")
+        return case_vectors.embed_all(self.db, model, everything, progress)
+
+    def _rebuild(self, progress: Callable[[int], None] | None = None) -> None:
         """A "reindex" task marks the rebuild as under way: if the process dies before the end,
         the next start (or `kb check --repair`) finds it and rebuilds again."""
         with self.db.session() as session:
             session.add(IndexTask(ref="*", action="reindex"))
             session.commit()
             marker = session.scalar(select(func.max(IndexTask.id)))
-        self.index.rebuild(self.iter_docs())
+        self.index.rebuild(self.iter_docs(), progress)
         with self.db.session() as session:
             session.execute(delete(IndexTask).where(IndexTask.id <= marker))
             session.commit()
@@ -451,23 +484,29 @@ class KnowledgeBase:
             in_db: dict[str, datetime] = {ref: at for ref, at in session.execute(select(Case.ref, Case.updated_at))}
             pending = session.scalar(select(func.count(IndexTask.id))) or 0
         in_index = self.index.stamps()
-        report = CheckReport(pending_tasks=pending, removed_text_in_index=self.index.needs_purge())
+        report = CheckReport(pending_tasks=pending, removed_text_in_index=self.index.needs_purge(),
+                             dense=case_vectors.check(self.db, self.dense, self.index))
         report.missing_from_index = sorted(set(in_db) - set(in_index))
         report.not_in_database = sorted(set(in_index) - set(in_db))
         report.out_of_date = sorted(r for r in set(in_db) & set(in_index) if not _same_time(in_db[r], in_index[r]))
         return report
 
     def repair(self) -> CheckReport:
-        """Replay the outbox, then bring the index in line with the database for what still differs."""
+        """Replay the outbox, then bring the index in line with the database for what still differs;
+        vectors missing or out of date are computed (when the model loads) and the index rebuilt."""
         self.apply_outbox()
         report = self.check()
+        if report.dense is not None and report.dense.model_loaded and not report.dense.ok:
+            self.embed()
+            self.reindex()
+            return report
         stale = report.missing_from_index + report.out_of_date
         if report.not_in_database:
             self.index.delete(report.not_in_database)
         if stale:
             with self.db.session() as session:
                 cases = session.scalars(select(Case).where(Case.ref.in_(stale)).options(*with_relations()))
-                self.index.upsert([case_to_doc(c) for c in cases])
+                self.index.upsert(self.docs_of(session, list(cases)))
         self.index.purge()
         return report
 
