@@ -10,6 +10,8 @@ name and the package's version, so vectors of another model or version are never
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 
@@ -58,11 +60,6 @@ class DenseModel:
         self.dim = spec.dim
         self._lock = threading.Lock()
         self._query, self._passages = _load_engine(spec)
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:  # pragma: no cover - pinned with the model in requirements-models.txt
-            threadpool_limits = None
-        self._limits = threadpool_limits
 
     @property
     def key(self) -> str:
@@ -79,16 +76,33 @@ class DenseModel:
         return self._run(self._passages, texts)
 
     def _run(self, fn, texts: list[str]) -> np.ndarray:
-        with self._lock:
-            if self._limits is None:
-                out = fn(texts)
-            else:
-                with self._limits(limits=1, user_api="blas"):
-                    out = fn(texts)
+        with self._lock, one_blas_thread():
+            out = fn(texts)
         out = np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         return out / norms
+
+
+_controller: list = []
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """numpy's BLAS on one thread for a short product (a query's embedding, the cosines of a search):
+    on a shared 2-core machine its thread pool costs more than the work. The controller looks up the
+    loaded BLAS libraries once per process (threadpoolctl, pinned with the model)."""
+    if not _controller:
+        try:
+            from threadpoolctl import ThreadpoolController
+            _controller.append(ThreadpoolController())
+        except ImportError:  # pragma: no cover - installed with the model (requirements-models.txt)
+            _controller.append(None)
+    if _controller[0] is None:
+        yield
+        return
+    with _controller[0].limit(limits=1, user_api="blas"):
+        yield
 
 
 def _load_engine(spec: ModelSpec):

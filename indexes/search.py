@@ -9,7 +9,7 @@ import numpy as np
 from whoosh.searching import Searcher
 
 from indexes.analysis import folded, stems, word_pairs
-from indexes.dense import DenseModel
+from indexes.dense import DenseModel, one_blas_thread
 from indexes.dense_matrix import DenseMatrix, model_postings
 from indexes.facets import DocTable
 from indexes.fusion import fused_order, rrf
@@ -232,7 +232,9 @@ def _nearest(gen: Generation, model: DenseModel, text: str, allowed: np.ndarray,
     matrix = gen.dense(model.key)
     if not matrix.count:
         return None
-    cos = matrix.scores(model.embed_query(text))
+    query = model.embed_query(text)
+    with one_blas_thread():
+        cos = matrix.scores(query)
     cos[~allowed] = -np.inf
     return _top(cos, depth)
 
@@ -283,7 +285,8 @@ def similar(gen: Generation, ref: str, limit: int, model: DenseModel | None = No
         matrix = gen.dense(model.key)
         own = matrix.vector(docnum)
         if own is not None:
-            cos = matrix.scores(own)
+            with one_blas_thread():
+                cos = matrix.scores(own)
             cos[docnum] = -np.inf
             nearest = _top(cos, SIMILAR_DEPTH)
     if not len(nearest):
