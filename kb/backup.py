@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .models import (AuditEvent, Case, Draft, LegalRef, Sector, Selection, SelectionItem, Theme, User, utcnow)
+from .case_vectors import restore_vectors, stored_vectors
 from .services import KnowledgeBase
 
 ProgressBars = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
@@ -44,7 +45,9 @@ def _dt(value: str | None) -> datetime | None:
 
 
 def dump(kb: KnowledgeBase) -> dict[str, Any]:
+    """Cases carry their vector of the configured model, so that a restore need not embed them again."""
     with kb.db.session() as db:
+        vectors = stored_vectors(db, kb.dense_key())
         themes = [{"slug": t.slug, "label": t.label, "retired": t.retired}
                   for t in db.scalars(select(Theme).order_by(Theme.id))]
         cases = [{
@@ -53,6 +56,7 @@ def dump(kb: KnowledgeBase) -> dict[str, Any]:
             "no_opinion": c.no_opinion, "themes": [t.slug for t in c.themes], "sectors": [s.name for s in c.sectors],
             "legal_refs": [r.label for r in c.legal_refs],
             "created_at": _iso(c.created_at), "updated_at": _iso(c.updated_at),
+            **({"vector": vectors[c.id]} if c.id in vectors else {}),
         } for c in db.scalars(select(Case).order_by(Case.id).options(
             selectinload(Case.themes), selectinload(Case.sectors), selectinload(Case.legal_refs)))]
         users = [{"username": u.username, "password_hash": u.password_hash, "role": u.role, "active": u.active,
@@ -105,8 +109,8 @@ def read_backup(path: Path) -> dict[str, Any]:
 
 
 def restore(kb: KnowledgeBase, path: Path, bar: ProgressBars | None = None) -> dict[str, int]:
-    """Into an empty base; then every case's vector is computed (a backup carries none) and the index
-    rebuilt, each step shown on ``bar(label, length)`` when given."""
+    """Into an empty base; the vectors the backup carries for this model are kept (checked against their
+    text), the others computed, and the index rebuilt, each step shown on ``bar(label, length)``."""
     data = read_backup(path)
     with kb.db.session() as db:
         if any(db.scalar(select(func.count()).select_from(m)) for m in (Case, User, Selection, Draft)):
@@ -119,6 +123,7 @@ def restore(kb: KnowledgeBase, path: Path, bar: ProgressBars | None = None) -> d
             themes[t["slug"]] = theme
         sectors: dict[str, Sector] = {}
         legal: dict[str, LegalRef] = {}
+        kept_vectors: list[tuple[Case, dict]] = []
         cases: dict[str, Case] = {}
         for c in data["cases"]:
             case = Case(ref=c["ref"], title=c["title"], situation=c["situation"], opinion=c["opinion"],
@@ -130,6 +135,9 @@ def restore(kb: KnowledgeBase, path: Path, bar: ProgressBars | None = None) -> d
             case.legal_refs = [legal.setdefault(label, LegalRef(label=label)) for label in c["legal_refs"]]
             db.add(case)
             cases[case.ref] = case
+            vector = c.get("vector")
+            if isinstance(vector, dict) and vector.get("model") == kb.dense_key():
+                kept_vectors.append((case, vector))
         users: dict[str, User] = {}
         for u in data["users"]:
             users[u["username"]] = User(username=u["username"], password_hash=u["password_hash"], role=u["role"],
@@ -146,6 +154,7 @@ def restore(kb: KnowledgeBase, path: Path, bar: ProgressBars | None = None) -> d
             db.add(selection)
         for d in data["drafts"]:
             db.add(Draft(**{k: v for k, v in d.items() if k != "created_at"}, created_at=_dt(d["created_at"])))
+        restore_vectors(db, kept_vectors)
         for e in data["audit"]:
             db.add(AuditEvent(at=_dt(e["at"]), actor=e["actor"], action=e["action"], case_ref=e["case_ref"],
                               detail=e["detail"]))

@@ -8,6 +8,7 @@ a vector that no longer matches its case. Deleting a case deletes its vectors (O
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -206,3 +207,31 @@ def check(db, slot: ModelSlot, index) -> DenseCheck | None:
     return DenseCheck(model=slot.name, model_key=model.key, cases=cases, without_vector=cases - mine, stale=stale,
                       other_models=other, in_index=index.vector_count(model.key),
                       index_has_column=index.has_vector_column())
+
+
+def stored_vectors(session: Session, model_key: str | None) -> dict[int, dict]:
+    """case id -> the backup's form of its vector of this model (base64 float16, with its text hash)."""
+    if model_key is None:
+        return {}
+    rows = session.execute(select(CaseVector.case_id, CaseVector.text_hash, CaseVector.vector)
+                           .where(CaseVector.model == model_key))
+    return {case_id: {"model": model_key, "text_hash": digest, "data": base64.b64encode(raw).decode("ascii")}
+            for case_id, digest, raw in rows}
+
+
+def restore_vectors(session: Session, kept: list[tuple[Case, dict]]) -> int:
+    """Vectors read from a backup, for cases just added: only those computed from the case's text as
+    restored and of a plausible size (a vector that does not fit is computed again instead)."""
+    session.flush()
+    restored = 0
+    for case, vector in kept:
+        try:
+            raw = base64.b64decode(str(vector["data"]), validate=True)
+        except (KeyError, ValueError):
+            continue
+        digest = text_hash(case.title, case.situation, case.opinion)
+        if vector.get("text_hash") != digest or not raw or len(raw) % 2 or len(raw) > 2 * 4096:
+            continue
+        session.add(CaseVector(case_id=case.id, model=str(vector["model"]), text_hash=digest, vector=raw))
+        restored += 1
+    return restored

@@ -20,7 +20,7 @@ from kb.config import load_settings
 from kb.models import Case
 from kb.records import CaseRecord
 from kb.web import create_app
-from tests.conftest import TEST_CONFIG, case_row, reset_database, write_jsonl
+from tests.conftest import TEST_CONFIG, case_row, fresh_app, reset_database, write_jsonl
 
 ARCHIVES = dict(
     title="Une asbl ferme ses portes : que deviennent les dossiers des bénéficiaires ?",
@@ -217,3 +217,26 @@ def test_turned_off_on_purpose_check_passes(data_dir: Path) -> None:
         assert out.exit_code == 0 and "Dense retrieval is off" in out.output
     finally:
         app.extensions["kb"].db.engine.dispose()
+
+
+def test_a_backup_carries_the_vectors_and_a_restore_keeps_them(kb, runner, tmp_path: Path) -> None:
+    """The restored base holds the backup's vectors as they were (the archives case is given the school
+    case's vector in the file: a restore that embedded the text again would not keep it)."""
+    seed(kb)
+    school = stored(kb, "AV-2023-001").vector
+    backup = tmp_path / "b.json"
+    assert runner.invoke(args=["kb", "backup", str(backup)]).exit_code == 0
+    data = json.loads(backup.read_text(encoding="utf-8"))
+    by_ref = {c["ref"]: c for c in data["cases"]}
+    assert all(c["vector"]["model"] == kb.dense_key() for c in data["cases"])
+    by_ref["AV-2022-001"]["vector"]["data"] = by_ref["AV-2023-001"]["vector"]["data"]
+    backup.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    restored = fresh_app(tmp_path / "restored", TEST_CONFIG)
+    try:
+        out = restored.test_cli_runner().invoke(args=["kb", "restore", str(backup)])
+        assert out.exit_code == 0, out.output
+        other = restored.extensions["kb"]
+        assert stored(other, "AV-2022-001").vector == school  # on PostgreSQL the same database, restored
+        assert restored.test_cli_runner().invoke(args=["kb", "check"]).exit_code == 0
+    finally:
+        restored.extensions["kb"].db.engine.dispose()
