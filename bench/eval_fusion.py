@@ -96,14 +96,15 @@ def weighted(lexical: list[tuple[str, float]], cos: dict[str, float], norm: str,
     return sorted(fused, key=lambda r: -fused[r])
 
 
-def lexical_top(cases: list[dict], queries: list[dict]) -> list[list[tuple[str, float]]]:
+def lexical_top(cases: list[dict], queries: list[dict]) -> tuple[list[list[tuple[str, float]]], list[bool]]:
+    """The lexical top 100 of each query, and whether it was relaxed (too few cases with every word)."""
     with tempfile.TemporaryDirectory() as folder:
         idx = CaseIndex(Path(folder))
         idx.rebuild([doc(c) for c in cases])
-        out = [[(h.ref, h.score) for h in idx.search(SearchRequest(query=q["query"], per_page=100, facets=False,
-                                                                     highlight=False)).hits] for q in queries]
+        results = [idx.search(SearchRequest(query=q["query"], per_page=100, facets=False, highlight=False))
+                   for q in queries]
         idx.close()
-    return out
+    return [[(h.ref, h.score) for h in r.hits] for r in results], [r.relaxed for r in results]
 
 
 def fusion_table(models: list[dense.DenseModel], cache: Path) -> None:
@@ -113,7 +114,7 @@ def fusion_table(models: list[dense.DenseModel], cache: Path) -> None:
     for corpus, qset in columns:
         cases = every if corpus == "all" else rows(SETS[corpus][0])
         queries = rows(SETS[qset][1])
-        lexical = lexical_top(cases, queries)
+        lexical, relaxed = lexical_top(cases, queries)
         refs = [c["ref"] for c in cases]
         cell = lambda lists: "%.3f / %.2f" % score(lists, queries)  # noqa: E731
         table.setdefault("lexical", []).append(cell([[r for r, _ in lex] for lex in lexical]))
@@ -131,6 +132,9 @@ def fusion_table(models: list[dense.DenseModel], cache: Path) -> None:
             for k in (60, 10):
                 table.setdefault(f"{m} RRF k={k}", []).append(
                     cell([rrf([[r for r, _ in lex], d[:50]], k) for lex, d in zip(lexical, ranked)]))
+            table.setdefault(f"{m} RRF k=60, nearest join when relaxed (the application's rule)", []).append(
+                cell([rrf([[r for r, _ in lex], (d if rel else [r for r in d if r in dict(lex)])[:50]], 60)
+                      for lex, d, rel in zip(lexical, ranked, relaxed)]))
             table.setdefault(f"{m} RRF k=60, lexical matches only", []).append(
                 cell([rrf([[r for r, _ in lex], [r for r in d if r in dict(lex)]], 60) for lex, d in zip(lexical, ranked)]))
             for norm in ("minmax", "z"):
@@ -140,6 +144,7 @@ def fusion_table(models: list[dense.DenseModel], cache: Path) -> None:
             table.setdefault("lexical + all models, RRF k=60", []).append(
                 cell([rrf([[r for r, _ in lex], *(dense_lists[m.name][i][:50] for m in models)], 60)
                       for i, lex in enumerate(lexical)]))
+        table.setdefault("share of queries relaxed", []).append(f"{np.mean(relaxed):.2f}")
     print("nDCG@10 / success@3 | " + " | ".join(f"{c}: {q}" for c, q in columns))
     for method, cells in table.items():
         print(f"{method} | " + " | ".join(cells))

@@ -148,7 +148,7 @@ def run_search(gen: Generation, thesaurus: Thesaurus, req: SearchRequest, model:
         if parsed.corrections:
             parsed, (matched, score, strict, relaxed) = _better_of(gen, thesaurus, req, parsed, allowed,
                                                                  (matched, score, strict, relaxed))
-        order, shown = _ranked(gen, parsed, req.query, model, matched, allowed, score, strict if relaxed else None)
+        order, shown = _ranked(gen, parsed, req.query, model, matched, allowed, score, strict if relaxed else None, relaxed)
         matched = np.zeros_like(matched)
         matched[order] = True  # the lexical matches and the nearest cases by meaning
         if req.sort == "date":
@@ -203,22 +203,24 @@ def _match(gen: Generation, parsed: ParsedQuery, allowed: np.ndarray):
 
 
 def _ranked(gen: Generation, parsed: ParsedQuery, text: str, model: DenseModel | None, matched: np.ndarray,
-            allowed: np.ndarray, score: np.ndarray, first: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+            allowed: np.ndarray, score: np.ndarray, first: np.ndarray | None,
+            relaxed: bool) -> tuple[np.ndarray, np.ndarray]:
     """(document numbers best first, the score shown for each). The lexical order (``first``, the
     strict matches, ahead) is fused with the nearest cases by meaning when the model and the cases'
-    vectors are there; those nearest cases join the results, unless the query quotes a phrase (the
-    user insists on those words). Without a model, the lexical order alone."""
+    vectors are there. As with relaxed matching, cases come from outside the words' matches only
+    when the cases holding every word are too few (``relaxed``): the nearest cases by meaning then
+    join the results, unless the query quotes a phrase (the user insists on those words); otherwise
+    the nearest among the matches re-order them. Without a model, the lexical order alone."""
     cand = np.flatnonzero(matched)
     if not len(cand):
         return cand, np.zeros(0)
     key = score[cand] + (score.max() + 1.0) * first[cand] if first is not None else score[cand]
     lexical = cand[np.argsort(-key, kind="stable")]
-    nearest = _nearest(gen, model, text, allowed, DENSE_DEPTH) if model is not None else None
+    join = relaxed and not any(c.phrase for c in parsed.concepts)
+    nearest = _nearest(gen, model, text, allowed if join else matched, DENSE_DEPTH) if model is not None else None
     if nearest is None:
         shown = np.minimum.accumulate(score[lexical].astype(np.float64))  # never rises down the list
         return lexical, shown
-    if any(c.phrase for c in parsed.concepts):
-        nearest = nearest[matched[nearest]]
     fused = rrf(gen.table.size, lexical, nearest)
     rank = np.full(gen.table.size, len(lexical), dtype=np.int64)
     rank[lexical] = np.arange(len(lexical))
