@@ -19,8 +19,13 @@ def rrf(size: int, *rankings: np.ndarray, k: int = RRF_K) -> np.ndarray:
     fused = np.zeros(size, dtype=np.float64)
     for ranking in rankings:
         if len(ranking):
-            fused[ranking] += 1.0 / (k + 1 + np.arange(len(ranking), dtype=np.float64))
+            fused[ranking] += rank_share(np.arange(len(ranking)), k)
     return fused
+
+
+def rank_share(ranks: np.ndarray, k: int = RRF_K) -> np.ndarray:
+    """What a ranking gives documents at these 0-based ranks (as `rrf` does)."""
+    return 1.0 / (k + 1 + np.asarray(ranks, dtype=np.float64))
 
 
 def fused_order(fused: np.ndarray, candidates: np.ndarray, tiebreak: np.ndarray) -> np.ndarray:
