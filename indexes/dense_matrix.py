@@ -56,7 +56,9 @@ class DenseMatrix:
         self.size = size
         parts = []
         keys = set()
-        for leaf, offset in reader.leaf_readers():
+        # an index written before dense vectors has no column (until `kb reindex`): no vectors
+        leaves = reader.leaf_readers() if has_dense_fields(reader) else []
+        for leaf, offset in leaves:
             key = _segment_key(leaf)
             keys.add(key)
             parts.append((offset, SEGMENTS.get(key, lambda leaf=leaf: _read_segment(leaf))))
@@ -90,8 +92,15 @@ class DenseMatrix:
         SEGMENTS.keep_only(self._keys)
 
 
-def model_postings(scorer, model_key: str) -> np.ndarray:
+def has_dense_fields(reader: IndexReader) -> bool:
+    names = reader.schema.names()
+    return DENSE_FIELD in names and DENSE_MODEL_FIELD in names
+
+
+def model_postings(scorer, reader: IndexReader, model_key: str) -> np.ndarray:
     """Document numbers whose vector was made by this model."""
+    if not has_dense_fields(reader):
+        return np.zeros(0, dtype=np.int64)
     ids, _ = scorer.postings(DENSE_MODEL_FIELD, model_key)
     return ids
 

@@ -84,7 +84,7 @@ class Generation:
         matrix = self._dense.get(model_key)
         if matrix is None:
             matrix = DenseMatrix(self.searcher.reader(), self.table.size,
-                                 model_postings(self.scorer, model_key), self.table.live)
+                                 model_postings(self.scorer, self.searcher.reader(), model_key), self.table.live)
             matrix.forget_other_segments()
             self._dense[model_key] = matrix
         return matrix

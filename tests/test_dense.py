@@ -240,3 +240,29 @@ def test_a_backup_carries_the_vectors_and_a_restore_keeps_them(kb, runner, tmp_p
         assert restored.test_cli_runner().invoke(args=["kb", "check"]).exit_code == 0
     finally:
         restored.extensions["kb"].db.engine.dispose()
+
+
+def test_an_index_written_before_dense_vectors_is_searched_then_rebuilt(kb, runner) -> None:
+    """The index of an earlier version has no vector column: searches stay lexical, writes leave the
+    vectors out, `kb check` asks for a rebuild, and `kb reindex` brings the vectors in."""
+    from whoosh import index as windex
+
+    from indexes.schema import DENSE_FIELD, DENSE_MODEL_FIELD, build_schema
+    from indexes.store import INDEX_NAME
+
+    kb.index.close()
+    schema = build_schema()
+    schema.remove(DENSE_FIELD)
+    schema.remove(DENSE_MODEL_FIELD)
+    for child in kb.settings.index_dir.iterdir():
+        child.unlink()
+    windex.create_in(str(kb.settings.index_dir), schema, indexname=INDEX_NAME)
+    kb._index = None
+    seed(kb)
+    assert not kb.index.has_vector_column()
+    assert kb.index.search(SearchRequest(query="police adresse usager")).hits[0].ref == "AV-2021-001"
+    out = runner.invoke(args=["kb", "check"])
+    assert out.exit_code == 1 and "written before dense vectors" in out.output
+    assert runner.invoke(args=["kb", "reindex"]).exit_code == 0
+    assert kb.index.has_vector_column() and kb.index.vector_count(kb.dense_key()) == 3
+    assert runner.invoke(args=["kb", "check"]).exit_code == 0
