@@ -15,3 +15,12 @@ max_requests_jitter = 200
 accesslog = None         # URLs hold search queries: no access log by default
 errorlog = "-"
 loglevel = "warning"
+
+
+def post_worker_init(worker):
+    """Load the dense retrieval model (about a second) in a thread as the worker starts, so that the
+    first search does not wait for it; a model that cannot load leaves the search lexical."""
+    import threading
+
+    kb = worker.wsgi.extensions["kb"]
+    threading.Thread(target=kb.dense.get, name="kb-dense-warmup", daemon=True).start()

@@ -1,13 +1,19 @@
 #!/usr/bin/env python3
 """Search benchmark: synthetic knowledge bases built by recombining the shared corpus's sentences.
 
-For each size it reports the index build time and size, and the latency of one results page
-(query + facets + highlighted first page, as the search page asks for it) as median and p95
-over a few hundred varied queries; the same documents and queries run on SQLite FTS5 for scale.
+For each size it reports the index build time and size (vectors already computed, as a rebuild
+reads them from the database), and for a few hundred varied queries the latency of `kb search`'s
+call (first 10, no facets, no highlights) and of one results page (query + facets + highlighted
+first page, as the search page asks for it), mean, median and p95, both including the query's
+embedding by the dense model; the same documents and queries run on SQLite FTS5 in the same run.
 
     .venv/bin/python bench/bench_search.py                       # 10,000 cases
     .venv/bin/python bench/bench_search.py --sizes 10000,100000  # minutes for 100k; use nohup
+    .venv/bin/python bench/bench_search.py --no-dense            # the lexical engine alone
 
+Vectors: the first --embed cases (default 10,000) are embedded for real, which also gives the
+model's throughput; larger bases reuse those vectors in turn (case i gets case i mod 10,000's), which
+costs the search the same. They are cached beside the temporary folders (--vectors-cache).
 The queries are generated from the corpus and the thesaurus (no judged queries are used).
 """
 from __future__ import annotations
@@ -22,13 +28,17 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from indexes import CaseDoc, CaseIndex, SearchRequest  # noqa: E402
+from indexes import dense  # noqa: E402
 from indexes.thesaurus import DEFAULT_PATH as THESAURUS_PATH  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "cases.jsonl"
@@ -123,29 +133,65 @@ def pct(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
 
 
-def bench_whoosh(docs: list[CaseDoc], reqs: list[SearchRequest], workdir: Path) -> dict:
-    path = workdir / "whoosh"
-    t = time.perf_counter()
-    idx = CaseIndex(path)
-    idx.rebuild(docs)
-    build = time.perf_counter() - t
-    size = sum(f.stat().st_size for f in path.iterdir())
-    t = time.perf_counter()
-    idx.search(SearchRequest(query="police"))  # opens the searcher, loads facets and word vectors
-    first = time.perf_counter() - t
+def attach_vectors(docs: list[CaseDoc], model: dense.DenseModel, real: int, cache: Path) -> tuple[list[CaseDoc], dict]:
+    """Each case with a stored vector (see the module's docstring); the throughput of embedding."""
+    real = min(real, len(docs))
+    path = cache / f"vectors-{model.key}-{real}.npy"
+    info: dict = {"embedded_for_real": real}
+    if path.exists():
+        vectors = np.load(path)
+        info["cached"] = True
+    else:
+        texts = [dense.passage_text(d.title, d.situation, d.opinion) for d in docs[:real]]
+        t = time.perf_counter()
+        vectors = np.vstack([model.embed_passages(texts[i:i + 64]) for i in range(0, len(texts), 64)])
+        seconds = time.perf_counter() - t
+        info.update(embed_s=round(seconds, 1), texts_per_s=round(real / seconds, 1),
+                    mean_chars=round(statistics.mean(map(len, texts))))
+        cache.mkdir(parents=True, exist_ok=True)
+        np.save(path, vectors)
+    raw = [dense.to_bytes(v) for v in vectors]
+    return [replace(d, vector=raw[i % real], vector_model=model.key) for i, d in enumerate(docs)], info
+
+
+def timed(idx: CaseIndex, reqs: list[SearchRequest]) -> dict:
+    lat, totals = [], []
     for req in reqs[:20]:
         idx.search(req)
-    lat = []
-    totals = []
     for req in reqs:
         t = time.perf_counter()
         res = idx.search(req)
         lat.append((time.perf_counter() - t) * 1000)
         totals.append(res.total)
+    return {"mean_ms": round(statistics.mean(lat), 2), "p50_ms": round(statistics.median(lat), 1),
+            "p95_ms": round(pct(lat, 95), 1), "max_ms": round(max(lat), 1), "mean_total": round(statistics.mean(totals))}
+
+
+def bench_whoosh(docs: list[CaseDoc], reqs: list[SearchRequest], workdir: Path,
+                 slot: dense.ModelSlot | None = None) -> dict:
+    path = workdir / "whoosh"
+    t = time.perf_counter()
+    idx = CaseIndex(path, dense=slot)
+    idx.rebuild(docs)
+    build = time.perf_counter() - t
+    size = sum(f.stat().st_size for f in path.iterdir())
+    t = time.perf_counter()
+    idx.search(SearchRequest(query="police"))  # opens the searcher, reads facets and the vectors' matrix
+    first = time.perf_counter() - t
+    page = timed(idx, reqs)  # the results page: facets and highlighted first page
+    call = timed(idx, [replace(r, facets=False, highlight=False) for r in reqs])  # kb search --json
+    out = {"build_s": round(build, 1), "size_mb": round(size / 1e6, 1), "first_search_s": round(first, 2),
+           **page, "kb_search": call}
+    model = idx.dense_model()
+    if model is not None:
+        lat = []
+        for req in reqs:
+            t = time.perf_counter()
+            model.embed_query(req.query)
+            lat.append((time.perf_counter() - t) * 1000)
+        out["query_embedding"] = {"mean_ms": round(statistics.mean(lat), 2), "p95_ms": round(pct(lat, 95), 1)}
     idx.close()
-    return {"build_s": round(build, 1), "size_mb": round(size / 1e6, 1), "first_search_s": round(first, 2),
-            "p50_ms": round(statistics.median(lat), 1), "p95_ms": round(pct(lat, 95), 1),
-            "max_ms": round(max(lat), 1), "mean_total": round(statistics.mean(totals))}
+    return out
 
 
 def fts_query(text: str) -> str:
@@ -165,6 +211,8 @@ def bench_fts5(docs: list[CaseDoc], reqs: list[SearchRequest], workdir: Path) ->
     con.commit()
     build = time.perf_counter() - t
     lat = []
+    for req in reqs[:20]:
+        con.execute("SELECT ref FROM c WHERE c MATCH ? LIMIT 10", (fts_query(req.query),)).fetchall()
     for req in reqs:
         q = fts_query(req.query)
         t = time.perf_counter()
@@ -175,7 +223,8 @@ def bench_fts5(docs: list[CaseDoc], reqs: list[SearchRequest], workdir: Path) ->
         assert rows is not None
     con.close()
     return {"build_s": round(build, 1), "size_mb": round(db.stat().st_size / 1e6, 1),
-            "p50_ms": round(statistics.median(lat), 1), "p95_ms": round(pct(lat, 95), 1)}
+            "mean_ms": round(statistics.mean(lat), 2), "p50_ms": round(statistics.median(lat), 1),
+            "p95_ms": round(pct(lat, 95), 1)}
 
 
 def main() -> int:
@@ -184,20 +233,30 @@ def main() -> int:
     ap.add_argument("--queries", type=int, default=300)
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--keep", type=Path, help="build in this folder and keep it (default: a temp folder)")
+    ap.add_argument("--no-dense", action="store_true", help="the lexical engine alone")
+    ap.add_argument("--model", default=dense.DEFAULT_MODEL)
+    ap.add_argument("--embed", type=int, default=10_000, help="cases embedded for real (the rest reuse them)")
+    ap.add_argument("--vectors-cache", type=Path, default=Path(tempfile.gettempdir()) / "kb-bench-vectors")
     args = ap.parse_args()
     cases = load_cases(args.corpus)
     reqs = make_queries(cases, args.queries)
+    slot = None if args.no_dense else dense.slot(args.model)
     for n in (int(s) for s in args.sizes.split(",")):
         docs = synth_docs(cases, n)
+        embedding = None
+        if slot is not None:
+            docs, embedding = attach_vectors(docs, slot.get(), args.embed, args.vectors_cache)
         workdir = Path(tempfile.mkdtemp(prefix=f"bench{n}-", dir=args.keep))
         try:
-            w = bench_whoosh(docs, reqs, workdir)
+            w = bench_whoosh(docs, reqs, workdir, slot)
             f = bench_fts5(docs, reqs, workdir)
         finally:
             if args.keep is None:
                 shutil.rmtree(workdir, ignore_errors=True)
         w["p95_vs_fts5"] = round(w["p95_ms"] / max(f["p95_ms"], 0.01), 1)
-        print(json.dumps({"cases": n, "queries": len(reqs), "whoosh": w, "fts5": f}, ensure_ascii=False), flush=True)
+        w["kb_search_mean_vs_fts5_mean"] = round(w["kb_search"]["mean_ms"] / max(f["mean_ms"], 0.01), 2)
+        print(json.dumps({"cases": n, "queries": len(reqs), "model": slot.get().key if slot else None,
+                          "embedding": embedding, "whoosh": w, "fts5": f}, ensure_ascii=False), flush=True)
     return 0
 
 

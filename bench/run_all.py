@@ -137,9 +137,10 @@ def search_sizes(sizes: list[int]) -> list[dict]:
 # -- the 10k data folder, the search call vs the page, memory, spaCy, start-up -------------------------
 def search_call_on(data_dir: Path, requests) -> dict:
     """In this process, on the data folder's index: the call the search page makes, same warm-up as bench_search."""
-    from indexes import CaseIndex, SearchRequest
+    from indexes import CaseIndex, SearchRequest, dense
 
-    index = CaseIndex(c.settings_for(data_dir).index_dir)
+    settings = c.settings_for(data_dir)
+    index = CaseIndex(settings.index_dir, dense=dense.slot(settings.dense_model))  # as the web app opens it
     try:
         index.search(SearchRequest(query="police"))
         for req in requests[:20]:

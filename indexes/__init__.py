@@ -1,4 +1,4 @@
-"""Full-text search over the anonymised cases (Whoosh, French analysis, thesaurus, word vectors).
+"""Full-text search over the anonymised cases (Whoosh, French analysis, thesaurus), fused with dense retrieval.
 
 All Whoosh code lives in this package so the engine stays replaceable; callers use only:
 ``CaseIndex``, ``CaseDoc``, ``SearchRequest``, ``SearchResult``, ``Hit``.

@@ -4,15 +4,16 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
 from whoosh.writing import NO_MERGE
 
 from indexes import store
+from indexes.dense import DenseModel, ModelSlot
 from indexes.model import CaseDoc, Hit, SearchRequest, SearchResult
-from indexes.schema import build_schema
+from indexes.schema import DENSE_FIELD, build_schema
 from indexes.search import Generation, run_search, similar
 from indexes.thesaurus import Thesaurus
 
@@ -21,10 +22,13 @@ BULK_MIN_DOCS = 2000  # from this many cases, a rebuild analyses in parallel pro
 
 class CaseIndex:
     """Opens or creates the index in ``path`` (a folder). Safe to share between threads: searches
-    are serialised on one searcher, re-opened (never ``refresh()``ed) when the index changed."""
+    are serialised on one searcher, re-opened (never ``refresh()``ed) when the index changed.
+    ``dense``: the slot of the model whose vectors the cases carry; without it (or when it cannot
+    load) searches are lexical only."""
 
-    def __init__(self, path: Path, thesaurus_path: Path | None = None) -> None:
+    def __init__(self, path: Path, thesaurus_path: Path | None = None, dense: ModelSlot | None = None) -> None:
         self.path = Path(path)
+        self.dense = dense
         self._ix = store.open_or_create(self.path)
         self._thesaurus_path = thesaurus_path
         self._thesaurus: Thesaurus | None = None
@@ -61,7 +65,7 @@ class CaseIndex:
             w.mergetype = store.purge_deleted
         return True
 
-    def rebuild(self, docs: Iterable[CaseDoc]) -> int:
+    def rebuild(self, docs: Iterable[CaseDoc], progress: Callable[[int], None] | None = None) -> int:
         """Replace the whole content (a CLI job), in segments of at most SEGMENT_DOCS cases so that a
         later purge rewrites little. Each commit replaces cases by ref, so readers see every case
         once, old or new, never none; at the end the cases no longer given are removed and the old
@@ -83,6 +87,8 @@ class CaseIndex:
                 with store.writer(self._ix, **bulk) as w:
                     w.mergetype = NO_MERGE
                     total += store.add_all(w, part, update=True)
+                if progress:
+                    progress(len(part))
             stale.difference_update(d.ref for d in chunk)
         with store.writer(self._ix) as w:
             w.mergetype = store.drop_empty
@@ -93,8 +99,9 @@ class CaseIndex:
 
     # -- reading --------------------------------------------------------------------------
     def search(self, req: SearchRequest) -> SearchResult:
+        model = self.dense_model() if req.query.strip() else None
         with self._lock:
-            return run_search(self._generation(), self.thesaurus, req)
+            return run_search(self._generation(), self.thesaurus, req, model)
 
     def similar(self, ref: str, limit: int = 5) -> list[Hit]:
         """"Cas similaires": more-like-this over the case's text, never the case itself."""
@@ -104,7 +111,7 @@ class CaseIndex:
             if key not in generation.similar_cache:
                 if len(generation.similar_cache) > 5_000:
                     generation.similar_cache.clear()
-                generation.similar_cache[key] = similar(generation, ref, limit)
+                generation.similar_cache[key] = similar(generation, ref, limit, self.dense_model())
             return list(generation.similar_cache[key])
 
     def stamps(self) -> dict[str, datetime]:
@@ -116,6 +123,19 @@ class CaseIndex:
                 for f in searcher.all_stored_fields()
                 if "ref" in f and "updated_at" in f
             }
+
+    def dense_model(self) -> DenseModel | None:
+        """The model searches fuse with, loaded on first use; None when off or unavailable."""
+        return self.dense.get() if self.dense is not None else None
+
+    def vector_count(self, model_key: str) -> int:
+        """Live cases whose vector in the index was made by this model."""
+        with self._lock:
+            return self._generation().dense(model_key).count
+
+    def has_vector_column(self) -> bool:
+        """False for an index written before dense vectors (until `kb reindex`)."""
+        return DENSE_FIELD in self._ix.schema.names()
 
     def doc_count(self) -> int:
         with self._lock:

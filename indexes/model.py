@@ -19,6 +19,8 @@ class CaseDoc:
     channel: str
     legal_refs: tuple[str, ...]
     updated_at: datetime
+    vector: bytes | None = None  # the stored dense vector (float16), read from the database, never computed here
+    vector_model: str | None = None  # name@version of the model that made it
 
 
 @dataclass

@@ -7,8 +7,12 @@ from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
 from indexes.analysis import folded_analyzer, pair_analyzer, stemmed_analyzer
 
-VECTOR_DIM = 300
-VECTOR_BYTES = VECTOR_DIM * 2  # float16
+# Case vectors of the dense model (indexes/dense.py), float16, zero-padded to the largest model's size
+# so that the schema does not depend on the model; DENSE_MODEL_FIELD says which model made each one.
+VECTOR_DIM = 512
+VECTOR_BYTES = VECTOR_DIM * 2
+DENSE_FIELD = "dense"
+DENSE_MODEL_FIELD = "dense_model"
 
 # Stemmed fields searched by a query, with their query-time weights (title > situation > opinion).
 TEXT_FIELDS: dict[str, float] = {"title": 3.0, "situation": 1.6, "opinion": 1.0, "tags": 1.4}
@@ -35,5 +39,6 @@ def build_schema() -> Schema:
         channel=ID(stored=True),
         year=ID(stored=True),
         updated_at=STORED(),
-        vec=COLUMN(FixedBytesColumn(VECTOR_BYTES)),
+        dense_model=ID(),
+        dense=COLUMN(FixedBytesColumn(VECTOR_BYTES)),
     )

@@ -1,6 +1,6 @@
 """Running a search on one index generation: concepts scored with BM25F over numpy arrays, strict
-(every concept) then relaxed (any concept) matching, facets, meaning re-ranking, date sort,
-pagination, snippets; and "similar cases"."""
+(every concept) then relaxed (any concept) matching, fused with the dense (meaning) ranking, facets,
+date sort, pagination, snippets; and "similar cases"."""
 from __future__ import annotations
 
 from collections import Counter
@@ -9,22 +9,24 @@ import numpy as np
 from whoosh.searching import Searcher
 
 from indexes.analysis import folded, stems, word_pairs
+from indexes.dense import DenseModel, one_blas_thread
+from indexes.dense_matrix import DenseMatrix, model_postings
 from indexes.facets import DocTable
+from indexes.fusion import fused_order, rank_share, rrf
 from indexes.highlight import Marks, snippet
 from indexes.model import Hit, SearchRequest, SearchResult
 from indexes.query import EXPANSION_WEIGHT, Concept, ParsedQuery, Vocabulary, parse
-from indexes.schema import EXACT_FIELD, PAIR_FIELD, TEXT_FIELDS, VECTOR_DIM
+from indexes.schema import EXACT_FIELD, PAIR_FIELD, TEXT_FIELDS
 from indexes.scoring import Scorer
 from indexes.thesaurus import Thesaurus
-from indexes.vectors import from_bytes, word_vectors
 
 PHRASE_WEIGHT = 3.0  # a quoted phrase is what the user insists on
 PHRASE_CHECK_MAX = 300  # phrases of 3+ words: candidates checked word by word against the text
 CONCEPT_TIEBREAK = 0.2  # a case using the typed word and a synonym scores a little more
 COORDINATION = 1.0  # relaxed matching: bonus for the share of concepts a case matches
 MIN_STRICT_HITS = 10  # fewer strict hits than a page: add relaxed hits after them
-RERANK_DEPTH = 50  # candidates re-ranked with the meaning vectors
-VECTOR_SHARE = 0.2  # share of the final score given to the meaning (cosine) similarity
+DENSE_DEPTH = 50  # nearest cases by meaning fused with the lexical ranking (and joining the results)
+SIMILAR_DEPTH = 50  # candidates of "similar cases" from each ranking
 MAX_PER_PAGE = 100
 SIMILAR_TERMS = 14
 _BODY_FIELDS = {f: w for f, w in TEXT_FIELDS.items() if f != "tags"}
@@ -38,7 +40,7 @@ class Generation:
         reader = searcher.reader()
         self.table = DocTable(reader)
         self.scorer = Scorer(reader)
-        self._vec_column = reader.column_reader("vec") if reader.has_column("vec") else None
+        self._dense: dict[str, DenseMatrix] = {}
         self._known: dict[str, bool] = {}
         self._fixes: dict[str, str | None] = {}
         # "Cas similaires" of a case cannot change until the index does: the case page and its JSON share it.
@@ -77,13 +79,15 @@ class Generation:
         self._fixes[word] = best
         return best
 
-    def doc_vectors(self, docnums: list[int]) -> np.ndarray:
-        """Stored meaning vectors of these documents (rows of zeros where missing)."""
-        out = np.zeros((len(docnums), VECTOR_DIM), dtype=np.float32)
-        if self._vec_column is not None:
-            for i, d in enumerate(docnums):
-                out[i] = from_bytes(self._vec_column[d])
-        return out
+    def dense(self, model_key: str) -> DenseMatrix:
+        """The case vectors made by this model (read once per generation, segments cached)."""
+        matrix = self._dense.get(model_key)
+        if matrix is None:
+            matrix = DenseMatrix(self.searcher.reader(), self.table.size,
+                                 model_postings(self.scorer, self.searcher.reader(), model_key), self.table.live)
+            matrix.forget_other_segments()
+            self._dense[model_key] = matrix
+        return matrix
 
     def phrase_docs(self, words: tuple[str, ...]) -> np.ndarray:
         """Documents holding the phrase: every word pair present, then (when few) checked in order
@@ -126,7 +130,7 @@ def concept_scores(gen: Generation, c: Concept) -> np.ndarray | None:
     return best + CONCEPT_TIEBREAK * (stack.sum(axis=0) - best)
 
 
-def run_search(gen: Generation, thesaurus: Thesaurus, req: SearchRequest) -> SearchResult:
+def run_search(gen: Generation, thesaurus: Thesaurus, req: SearchRequest, model: DenseModel | None = None) -> SearchResult:
     table = gen.table
     per_page = max(1, min(req.per_page, MAX_PER_PAGE))
     page = max(1, req.page)
@@ -144,12 +148,15 @@ def run_search(gen: Generation, thesaurus: Thesaurus, req: SearchRequest) -> Sea
         if parsed.corrections:
             parsed, (matched, score, strict, relaxed) = _better_of(gen, thesaurus, req, parsed, allowed,
                                                                  (matched, score, strict, relaxed))
+        need = None if req.sort == "date" else start + per_page
+        order, shown, matched = _ranked(gen, parsed, req.query, model, matched, allowed, score,
+                                        strict if relaxed else None, relaxed, need)
         if req.sort == "date":
+            by_score = dict(zip(order.tolist(), shown.tolist()))
             ids = table.by_date(matched)[start : start + per_page]
-            page_hits = [(float(score[d]), int(d)) for d in ids]
+            page_hits = [(by_score[int(d)], int(d)) for d in ids]
         else:
-            page_hits = _ranked(gen, parsed, matched, score, strict if relaxed else None, start + per_page)
-            page_hits = page_hits[start : start + per_page]
+            page_hits = list(zip(shown[start : start + per_page].tolist(), order[start : start + per_page].tolist()))
     marks = Marks(parsed.highlight_stems(), parsed.highlight_words()) if req.highlight else Marks(frozenset())
     return SearchResult(
         total=int(matched.sum()),
@@ -195,54 +202,74 @@ def _match(gen: Generation, parsed: ParsedQuery, allowed: np.ndarray):
     return wider, score, strict, bool(wider.sum() > strict.sum())
 
 
-def _ranked(
-    gen: Generation, parsed: ParsedQuery, matched: np.ndarray, score: np.ndarray, first: np.ndarray | None, need: int
-) -> list[tuple[float, int]]:
-    """(score, docnum) best first, ``first`` (strict matches) ahead; the head re-ranked by meaning."""
+def _ranked(gen: Generation, parsed: ParsedQuery, text: str, model: DenseModel | None, matched: np.ndarray,
+            allowed: np.ndarray, score: np.ndarray, first: np.ndarray | None, relaxed: bool,
+            need: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(document numbers best first, the score shown for each, the set of results). The lexical
+    order (``first``, the strict matches, ahead) is fused with the nearest cases by meaning when the
+    model and the cases' vectors are there. As with relaxed matching, cases come from outside the
+    words' matches only when the cases holding every word are too few (``relaxed``): the nearest
+    cases by meaning then join the results, unless the query quotes a phrase (the user insists on
+    those words); otherwise the nearest among the matches re-order them. Without a model, the
+    lexical order alone. Only the first ``need`` (all when None) are guaranteed in order: the rest
+    of a large result is never sorted (at 100,000 cases a full sort and merge cost ~50 ms)."""
     cand = np.flatnonzero(matched)
     if not len(cand):
-        return []
+        return cand, np.zeros(0), matched
     key = score[cand] + (score.max() + 1.0) * first[cand] if first is not None else score[cand]
-    depth = max(need, RERANK_DEPTH)
+    depth = len(cand) if need is None else min(len(cand), max(need, DENSE_DEPTH))
+    head = _head(cand, key, depth)
+    join = relaxed and not any(c.phrase for c in parsed.concepts)
+    nearest = _nearest(gen, model, text, allowed if join else matched, DENSE_DEPTH) if model is not None else None
+    if nearest is None:
+        shown = np.minimum.accumulate(score[head].astype(np.float64))  # never rises down the list
+        return head, shown, matched
+    size = gen.table.size
+    rank = np.full(size, -1, dtype=np.int64)
+    rank[head] = np.arange(len(head))
+    deep = nearest[(rank[nearest] < 0) & matched[nearest]]  # matched, but below the head
+    if len(deep):
+        keys = np.full(size, -np.inf, dtype=np.float64)
+        keys[cand] = key
+        rank[deep] = np.searchsorted(np.sort(-key), -keys[deep], side="left")
+    known = np.flatnonzero(rank >= 0)
+    fused = rrf(size, nearest)
+    fused[known] += rank_share(rank[known])
+    pool = np.union1d(head, nearest)
+    order = fused_order(fused, pool, np.where(rank >= 0, rank, len(cand)))
+    results = matched.copy()
+    results[nearest] = True
+    return order, fused[order], results
+
+
+def _head(cand: np.ndarray, key: np.ndarray, depth: int) -> np.ndarray:
+    """The ``depth`` best candidates by key, best first (ties in document order)."""
     if len(cand) > depth:
         part = np.argpartition(-key, depth - 1)[:depth]
-        cand, key = cand[part], key[part]
-    order = np.argsort(-key, kind="stable")
-    cand = cand[order]
-    head, tail = cand[:RERANK_DEPTH], cand[RERANK_DEPTH:]
-    qvec = query_vector(parsed)
-    base = score[head] / (score[head].max() or 1.0)
-    if qvec is not None and len(head) > 1:
-        cos = gen.doc_vectors(head.tolist()) @ qvec
-        # all cases of the field share much vocabulary, so raw cosines sit close together:
-        # spread them over the candidates before mixing
-        span = float(cos.max() - cos.min()) or 1.0
-        mixed = (1 - VECTOR_SHARE) * base + VECTOR_SHARE * (cos - cos.min()) / span
-    else:
-        mixed = base
-    group = first[head] if first is not None else np.zeros(len(head), dtype=bool)
-    order = np.lexsort((-mixed, ~group))
-    out = [(float(mixed[i]), int(head[i])) for i in order]
-    floor = min((s for s, _ in out), default=0.0)
-    ranked = out + [(min(floor, float(score[d])), int(d)) for d in tail]
-    # strict matches come first whatever their mix: the score shown never rises down the list
-    for i in range(1, len(ranked)):
-        if ranked[i][0] > ranked[i - 1][0]:
-            ranked[i] = (ranked[i - 1][0], ranked[i][1])
-    return ranked
+        part = part[np.lexsort((cand[part], -key[part]))]
+        return cand[part]
+    return cand[np.argsort(-key, kind="stable")]
 
 
-def query_vector(parsed: ParsedQuery) -> np.ndarray | None:
-    wv = word_vectors()
-    if wv is None:
+def _nearest(gen: Generation, model: DenseModel, text: str, allowed: np.ndarray, depth: int) -> np.ndarray | None:
+    """The ``depth`` cases closest to the text by meaning, among those allowed, best first; None
+    when the index holds no vector of this model."""
+    matrix = gen.dense(model.key)
+    if not matrix.count:
         return None
-    texts: list[tuple[str, float]] = []
-    for c in parsed.concepts:
-        texts.extend((w, 1.0) for w in c.typed)
-        if c.expansion_texts:
-            share = EXPANSION_WEIGHT / len(c.expansion_texts)
-            texts.extend((e, share) for e in c.expansion_texts)
-    return wv.embed(texts)
+    query = model.embed_query(text)
+    with one_blas_thread():
+        cos = matrix.scores(query)
+    cos[~allowed] = -np.inf
+    return _top(cos, depth)
+
+
+def _top(values: np.ndarray, depth: int) -> np.ndarray:
+    """Indices of the ``depth`` largest finite values, largest first."""
+    finite = np.flatnonzero(np.isfinite(values))
+    if len(finite) > depth:
+        finite = finite[np.argpartition(-values[finite], depth - 1)[:depth]]
+    return finite[np.argsort(-values[finite], kind="stable")]
 
 
 def _hit(searcher: Searcher, docnum: int, score: float, marks: Marks) -> Hit:
@@ -259,40 +286,41 @@ def _hit(searcher: Searcher, docnum: int, score: float, marks: Marks) -> Hit:
     )
 
 
-def similar(gen: Generation, ref: str, limit: int) -> list[Hit]:
-    """Cases close to ``ref``: its key terms find candidates, meaning vectors and themes order them."""
+def similar(gen: Generation, ref: str, limit: int, model: DenseModel | None = None) -> list[Hit]:
+    """Cases close to ``ref``: the cases its most telling words find, fused (RRF) with the cases
+    closest to its stored vector; the lexical order alone when there is no vector."""
     searcher = gen.searcher
     docnum = searcher.document_number(ref=ref)
     if docnum is None:
         return []
     f = searcher.stored_fields(docnum)
     terms = _key_terms(gen, " ".join((f.get("title", ""),) * 2 + (f.get("situation", ""), f.get("opinion", ""))))
-    if not terms:
-        return []
-    top_w = terms[0][1]
     score = np.zeros(gen.table.size, dtype=np.float32)
+    top_w = terms[0][1] if terms else 1.0
     for t, w in terms:
         got = gen.scorer.words(_BODY_FIELDS, (t,), w / top_w)
         if got is not None:
             score += got
     score *= gen.table.live
     score[docnum] = 0.0
-    cand = np.flatnonzero(score > 0)
-    if not len(cand):
-        return []
-    if len(cand) > RERANK_DEPTH:
-        cand = cand[np.argpartition(-score[cand], RERANK_DEPTH - 1)[:RERANK_DEPTH]]
-    base = score[cand] / score[cand].max()
-    own = gen.doc_vectors([docnum])[0]
-    cos = gen.doc_vectors(cand.tolist()) @ own if own.any() else np.zeros(len(cand))
-    themes = set(f.get("themes") or [])
-    theme_cols = gen.table.columns["themes"]
-    overlap = np.zeros(len(cand), dtype=np.float32)
-    for t in themes:
-        overlap += np.isin(cand, theme_cols.by_value.get(t, []))
-    final = 0.5 * base + 0.4 * cos + 0.1 * overlap / max(1, len(themes))
-    order = np.argsort(-final)[:limit]
-    return [_hit(searcher, int(cand[i]), float(final[i]), Marks(frozenset())) for i in order]
+    score[score <= 0] = -np.inf
+    lexical = _top(score, SIMILAR_DEPTH)
+    nearest = np.zeros(0, dtype=np.int64)
+    if model is not None:
+        matrix = gen.dense(model.key)
+        own = matrix.vector(docnum)
+        if own is not None:
+            with one_blas_thread():
+                cos = matrix.scores(own)
+            cos[docnum] = -np.inf
+            nearest = _top(cos, SIMILAR_DEPTH)
+    if not len(nearest):
+        return [_hit(searcher, int(d), float(score[d]), Marks(frozenset())) for d in lexical[:limit]]
+    fused = rrf(gen.table.size, lexical, nearest)
+    rank = np.full(gen.table.size, len(lexical), dtype=np.int64)
+    rank[lexical] = np.arange(len(lexical))
+    order = fused_order(fused, np.union1d(lexical, nearest), rank)[:limit]
+    return [_hit(searcher, int(d), float(fused[d]), Marks(frozenset())) for d in order]
 
 
 def _key_terms(gen: Generation, text: str) -> list[tuple[str, float]]:

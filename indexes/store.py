@@ -14,8 +14,7 @@ from whoosh.reading import SegmentReader
 from whoosh.writing import MERGE_SMALL, IndexWriter
 
 from indexes.model import CaseDoc
-from indexes.schema import VALUE_SEP, build_schema
-from indexes.vectors import doc_vector_bytes
+from indexes.schema import DENSE_FIELD, DENSE_MODEL_FIELD, VALUE_SEP, VECTOR_BYTES, build_schema
 
 INDEX_NAME = "cases"
 LOCK_TIMEOUT_S = 5.0  # each attempt waits this long for the lock
@@ -130,18 +129,22 @@ def doc_fields(doc: CaseDoc) -> dict:
         "_stored_year": doc.year,
         "updated_at": doc.updated_at.isoformat(),
     }
-    vec = doc_vector_bytes(doc.title, doc.situation, doc.opinion)
-    if vec is not None:
-        fields["vec"] = vec
+    if doc.vector and doc.vector_model and len(doc.vector) <= VECTOR_BYTES:
+        fields[DENSE_FIELD] = doc.vector.ljust(VECTOR_BYTES, b"\0")  # a smaller model's vector, zero-padded
+        fields[DENSE_MODEL_FIELD] = doc.vector_model
     return fields
 
 
 def add_all(w: IndexWriter, docs: Iterable[CaseDoc], update: bool) -> int:
+    """Fields the index on disk does not know (an index written by an older version, until its
+    rebuild) are left out rather than refused."""
+    known = set(w.schema.names())
     n = 0
     for doc in docs:
+        fields = {k: v for k, v in doc_fields(doc).items() if k.removeprefix("_stored_") in known}
         if update:
-            w.update_document(**doc_fields(doc))
+            w.update_document(**fields)
         else:
-            w.add_document(**doc_fields(doc))
+            w.add_document(**fields)
         n += 1
     return n

@@ -1,6 +1,7 @@
 """Bootstrap from the archive: activity reports become anonymised drafts in the bureau's review queue."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -47,11 +48,19 @@ def read_report(name: str, data: bytes, kb: KnowledgeBase, include_miscellaneous
     return read_report_bounded(name, data, themes, include_miscellaneous)
 
 
-def anonymize_report(parsed: ParsedReport) -> list[AnonymizedDraft]:
+ANONYMIZE_BATCH = 16  # drafts anonymised per call, so that a progress bar moves
+
+
+def anonymize_report(parsed: ParsedReport, progress: Callable[[int], None] | None = None) -> list[AnonymizedDraft]:
     """Nothing of a report is stored before this step."""
-    cleaned = anonymize_cases([{"title": d.title, "situation": d.situation, "opinion": d.opinion,
-                                "heading": [d.proposed_theme] if d.proposed_theme else []} for d in parsed.drafts],
-                              list_fields=("heading",))
+    cleaned = []
+    for start in range(0, len(parsed.drafts), ANONYMIZE_BATCH):
+        part = parsed.drafts[start:start + ANONYMIZE_BATCH]
+        cleaned += anonymize_cases([{"title": d.title, "situation": d.situation, "opinion": d.opinion,
+                                     "heading": [d.proposed_theme] if d.proposed_theme else []} for d in part],
+                                   list_fields=("heading",))
+        if progress:
+            progress(len(part))
     return [AnonymizedDraft(replace(d, proposed_theme=(c.lists["heading"] or [None])[0]),
                             c.fields["title"], c.fields["situation"], c.fields["opinion"])
             for d, c in zip(parsed.drafts, cleaned)]
@@ -66,15 +75,21 @@ def neutral_label(period: tuple[int, int] | None, today: date | None = None) -> 
 
 
 def import_report(kb: KnowledgeBase, path: Path, include_miscellaneous: bool = False,
-                  dry_run: bool = False, actor: str = "cli") -> ReportImport:
-    return import_report_data(kb, path.name, path.read_bytes(), include_miscellaneous, dry_run, actor)
+                  dry_run: bool = False, actor: str = "cli",
+                  progress: Callable[[int | None, int], None] | None = None) -> ReportImport:
+    return import_report_data(kb, path.name, path.read_bytes(), include_miscellaneous, dry_run, actor, progress)
 
 
 def import_report_data(kb: KnowledgeBase, name: str, data: bytes, include_miscellaneous: bool = False,
-                       dry_run: bool = False, actor: str = "cli") -> ReportImport:
-    """A report's bytes (a file read by the command line, or an upload held in memory) to drafts."""
+                       dry_run: bool = False, actor: str = "cli",
+                       progress: Callable[[int | None, int], None] | None = None) -> ReportImport:
+    """A report's bytes (a file read by the command line, or an upload held in memory) to drafts.
+    ``progress(total, done)`` is told the number of opinions found, then each batch anonymised."""
     parsed = read_report(name, data, kb, include_miscellaneous)
-    result = ReportImport(parsed.period, anonymize_report(parsed), parsed.set_aside)
+    if progress:
+        progress(len(parsed.drafts), 0)
+    step = (lambda n: progress(None, n)) if progress else None
+    result = ReportImport(parsed.period, anonymize_report(parsed, step), parsed.set_aside)
     result.proposals = sorted({d.source.proposed_theme for d in result.drafts if d.source.proposed_theme})
     if dry_run:
         return result

@@ -5,6 +5,8 @@ Restoring needs an empty knowledge base and rebuilds the index from the restored
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 import json
 import os
 from datetime import datetime
@@ -15,7 +17,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .models import (AuditEvent, Case, Draft, LegalRef, Sector, Selection, SelectionItem, Theme, User, utcnow)
+from .case_vectors import restore_vectors, stored_vectors
 from .services import KnowledgeBase
+
+ProgressBars = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
+
+
+@contextmanager
+def no_bars(_label: str, _length: int) -> Iterator[Callable[[int], None]]:
+    yield lambda _n: None
+
 
 FORMAT = "kb-backup"
 VERSION = 1
@@ -34,7 +45,9 @@ def _dt(value: str | None) -> datetime | None:
 
 
 def dump(kb: KnowledgeBase) -> dict[str, Any]:
+    """Cases carry their vector of the configured model, so that a restore need not embed them again."""
     with kb.db.session() as db:
+        vectors = stored_vectors(db, kb.dense_key())
         themes = [{"slug": t.slug, "label": t.label, "retired": t.retired}
                   for t in db.scalars(select(Theme).order_by(Theme.id))]
         cases = [{
@@ -43,6 +56,7 @@ def dump(kb: KnowledgeBase) -> dict[str, Any]:
             "no_opinion": c.no_opinion, "themes": [t.slug for t in c.themes], "sectors": [s.name for s in c.sectors],
             "legal_refs": [r.label for r in c.legal_refs],
             "created_at": _iso(c.created_at), "updated_at": _iso(c.updated_at),
+            **({"vector": vectors[c.id]} if c.id in vectors else {}),
         } for c in db.scalars(select(Case).order_by(Case.id).options(
             selectinload(Case.themes), selectinload(Case.sectors), selectinload(Case.legal_refs)))]
         users = [{"username": u.username, "password_hash": u.password_hash, "role": u.role, "active": u.active,
@@ -94,7 +108,9 @@ def read_backup(path: Path) -> dict[str, Any]:
     return data
 
 
-def restore(kb: KnowledgeBase, path: Path) -> dict[str, int]:
+def restore(kb: KnowledgeBase, path: Path, bar: ProgressBars | None = None) -> dict[str, int]:
+    """Into an empty base; the vectors the backup carries for this model are kept (checked against their
+    text), the others computed, and the index rebuilt, each step shown on ``bar(label, length)``."""
     data = read_backup(path)
     with kb.db.session() as db:
         if any(db.scalar(select(func.count()).select_from(m)) for m in (Case, User, Selection, Draft)):
@@ -107,6 +123,7 @@ def restore(kb: KnowledgeBase, path: Path) -> dict[str, int]:
             themes[t["slug"]] = theme
         sectors: dict[str, Sector] = {}
         legal: dict[str, LegalRef] = {}
+        kept_vectors: list[tuple[Case, dict]] = []
         cases: dict[str, Case] = {}
         for c in data["cases"]:
             case = Case(ref=c["ref"], title=c["title"], situation=c["situation"], opinion=c["opinion"],
@@ -118,6 +135,9 @@ def restore(kb: KnowledgeBase, path: Path) -> dict[str, int]:
             case.legal_refs = [legal.setdefault(label, LegalRef(label=label)) for label in c["legal_refs"]]
             db.add(case)
             cases[case.ref] = case
+            vector = c.get("vector")
+            if isinstance(vector, dict) and vector.get("model") == kb.dense_key():
+                kept_vectors.append((case, vector))
         users: dict[str, User] = {}
         for u in data["users"]:
             users[u["username"]] = User(username=u["username"], password_hash=u["password_hash"], role=u["role"],
@@ -134,9 +154,15 @@ def restore(kb: KnowledgeBase, path: Path) -> dict[str, int]:
             db.add(selection)
         for d in data["drafts"]:
             db.add(Draft(**{k: v for k, v in d.items() if k != "created_at"}, created_at=_dt(d["created_at"])))
+        restore_vectors(db, kept_vectors)
         for e in data["audit"]:
             db.add(AuditEvent(at=_dt(e["at"]), actor=e["actor"], action=e["action"], case_ref=e["case_ref"],
                               detail=e["detail"]))
         db.commit()
-    kb.reindex()
+    bar = bar or no_bars
+    if kb.dense.get() is not None:
+        with bar("Vectors", len(data["cases"])) as step:
+            kb.embed(progress=step)
+    with bar("Index", len(data["cases"])) as step:
+        kb.reindex(progress=step)
     return {k: len(v) for k, v in data.items() if isinstance(v, list)}

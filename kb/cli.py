@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import click
@@ -21,6 +23,18 @@ kb_cli = AppGroup("kb", help="Manage the case knowledge base.")
 DEMO_CASES = Path(__file__).parent / "data" / "demo_cases.jsonl"
 BATCH = 32
 
+
+
+@contextmanager
+def progress_bar(label: str, length: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr when it is a terminal (as `kb import` shows); silent otherwise."""
+    with click.progressbar(length=length, label=label, file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
+        yield bar.update
+
+
+def case_count(kb: KnowledgeBase) -> int:
+    with kb.db.session() as session:
+        return kb.count_cases(session)
 
 
 def _known_themes(kb: KnowledgeBase) -> list[str]:
@@ -63,10 +77,19 @@ def import_report_command(file: Path, dry_run: bool, as_json: bool, include_misc
     from .archive import import_report
     from .report_parser import NotAReport
 
-    try:
-        result = import_report(knowledge_base(), file, include_miscellaneous, dry_run=dry_run)
-    except NotAReport as exc:
-        raise click.ClickException(f"{file.name}: {exc}")
+    with ExitStack() as stack:
+        bar: list = []
+
+        def progress(total: int | None, done: int) -> None:
+            if total is not None:
+                bar.append(stack.enter_context(progress_bar("Anonymisation", total)))
+            elif bar:
+                bar[0](done)
+
+        try:
+            result = import_report(knowledge_base(), file, include_miscellaneous, dry_run=dry_run, progress=progress)
+        except NotAReport as exc:
+            raise click.ClickException(f"{file.name}: {exc}")
     if dry_run and as_json:
         click.echo(json.dumps({"period": result.period, "drafts": [d.as_json() for d in result.drafts],
                                "set_aside": len(result.set_aside)}, ensure_ascii=False, indent=2))
@@ -240,9 +263,36 @@ def anonymize_command(jsonl_in: Path | None, jsonl_out: Path | None) -> None:
 
 @kb_cli.command("reindex")
 def reindex_command() -> None:
-    """Rebuild the search index from the database."""
-    count = knowledge_base().reindex()
+    """Rebuild the search index from the database (the stored vectors, never re-embedded)."""
+    kb = knowledge_base()
+    with progress_bar("Index", case_count(kb)) as step:
+        count = kb.reindex(progress=step)
     click.echo(f"Index rebuilt: {count} cases.")
+
+
+@kb_cli.command("embed")
+@click.option("--all", "everything", is_flag=True, help="Recompute every vector, not only the missing ones.")
+def embed_command(everything: bool) -> None:
+    """Compute the vectors of the configured model (KB_DENSE_MODEL) for every case that has none or an
+    out-of-date one, delete those of other models, and rebuild the index: the way to change the model."""
+    from .case_vectors import DenseUnavailable
+
+    kb = knowledge_base()
+    total = case_count(kb)
+    try:
+        with progress_bar(f"Vectors ({kb.settings.dense_model})", total) as step:
+            embedded, _ = kb.embed(everything, progress=step)
+    except DenseUnavailable as exc:
+        raise click.ClickException(f"model {kb.settings.dense_model} cannot load: {exc}")
+    from .case_vectors import check
+
+    dense = check(kb.db, kb.dense, kb.index)
+    if embedded or (dense is not None and not dense.ok):
+        with progress_bar("Index", total) as step:
+            kb.reindex(progress=step)
+        click.echo(f"{embedded} vector(s) computed for {total} cases with {kb.dense_key()}; index rebuilt.")
+    else:
+        click.echo(f"Every one of the {total} cases already has its vector of {kb.dense_key()}.")
 
 
 @kb_cli.command("check")
@@ -261,17 +311,18 @@ def check_command(repair: bool, as_json: bool) -> None:
             "pending_changes": report.pending_tasks, "removed_text_in_index": report.removed_text_in_index,
             "needs_rebuild": report.needs_rebuild, "log_head": report.log_head,
             "retention_days": report.retention_days, "nodes": [n.as_json() for n in report.nodes],
+            "dense": dense_lines(report.dense, kb.settings.dense_model),
             **({"repaired": after.ok} if after else {}),
         }, indent=2))
     else:
-        _print_check(report)
+        _print_check(report, kb.settings.dense_model)
         if after:
             click.echo("Repaired." if after.ok else "Still differs after repair.")
     if not report.ok and not repair:
         sys.exit(1)
 
 
-def _print_check(report: CheckReport) -> None:
+def _print_check(report: CheckReport, dense_model: str) -> None:
     for label, refs in (("missing from the index", report.missing_from_index),
                         ("in the index but not in the database", report.not_in_database),
                         ("out of date in the index", report.out_of_date)):
@@ -284,6 +335,8 @@ def _print_check(report: CheckReport) -> None:
                    "it must be rebuilt (kb check --repair, or kb reindex).")
     if report.removed_text_in_index:
         click.echo("The index still holds the text of removed or replaced cases (an interrupted write).")
+    for line in dense_lines(report.dense, dense_model):
+        click.echo(line)
     if report.ok:
         click.echo("Database and index agree.")
     click.echo(f"Servers (change log head {report.log_head}; a server unseen for {report.retention_days:g} days "
@@ -296,6 +349,28 @@ def _print_check(report: CheckReport) -> None:
                                          (node.needs_rebuild, "rebuilds at its next sync")) if flag]
         click.echo(f"  {node.name}: position {position}, {node.behind} change(s) behind, last seen {seen}"
                    + (f" ({'; '.join(notes)})" if notes else ""))
+
+
+def dense_lines(dense, configured: str) -> list[str]:
+    """What `kb check` says of the vectors and the model."""
+    if dense is None:
+        return [f"Dense retrieval is off (KB_DENSE_MODEL={configured}): searches are lexical only."]
+    if dense.unavailable:
+        return [f"Model {dense.model} cannot load: {dense.unavailable}. Searches are lexical only."]
+    lines = []
+    if dense.without_vector:
+        lines.append(f"{dense.without_vector} case(s) without a vector of {dense.model_key} (kb embed).")
+    if dense.stale:
+        lines.append(f"{dense.stale} vector(s) computed from an earlier text of their case (kb embed).")
+    if dense.other_models:
+        lines.append(f"{dense.other_models} vector(s) of another model or version (kb embed finishes the change).")
+    if not dense.index_has_column:
+        lines.append("The index was written before dense vectors (kb reindex).")
+    elif dense.in_index != dense.cases - dense.without_vector:
+        lines.append(f"{dense.in_index} vector(s) in the index for {dense.cases - dense.without_vector} stored (kb reindex).")
+    if not lines:
+        lines.append(f"Dense retrieval: {dense.model_key}, a vector for each of the {dense.cases} case(s).")
+    return lines
 
 
 @kb_cli.command("backup")
@@ -315,7 +390,7 @@ def restore_command(file: Path) -> None:
     from .backup import BackupError, restore
 
     try:
-        counts = restore(knowledge_base(), file)
+        counts = restore(knowledge_base(), file, bar=progress_bar)
     except BackupError as exc:
         raise click.ClickException(str(exc))
     click.echo("Restored: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + "; index rebuilt.")

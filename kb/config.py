@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from indexes.dense import DEFAULT_MODEL
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 NODE_RETENTION_DAYS = 30  # a server unseen for longer stops holding the index change log back
 
@@ -19,6 +21,9 @@ class Settings:
     # kept in the data folder (kb/nodes.py).
     node_name: str = ""
     node_retention: timedelta = timedelta(days=NODE_RETENTION_DAYS)
+    # The sentence-embedding model of dense retrieval (indexes/dense.py), or "off". Servers that share
+    # a database share it too; changing it takes `kb embed` (until then searches are lexical only).
+    dense_model: str = DEFAULT_MODEL
 
     @property
     def index_dir(self) -> Path:
@@ -26,14 +31,16 @@ class Settings:
 
 
 def load_settings(data_dir: str | os.PathLike | None = None, database_url: str | None = None,
-                  node_name: str | None = None) -> Settings:
-    """Read KB_DATA_DIR (default `instance/` under the project), KB_DATABASE_URL, KB_NODE_NAME and
-    KB_NODE_RETENTION_DAYS (default 30)."""
+                  node_name: str | None = None, dense_model: str | None = None) -> Settings:
+    """Read KB_DATA_DIR (default `instance/` under the project), KB_DATABASE_URL, KB_NODE_NAME,
+    KB_NODE_RETENTION_DAYS (default 30) and KB_DENSE_MODEL."""
     folder = Path(data_dir or os.environ.get("KB_DATA_DIR") or PROJECT_ROOT / "instance").resolve()
     url = database_url or os.environ.get("KB_DATABASE_URL") or f"sqlite:///{folder / 'kb.sqlite3'}"
     name = node_name if node_name is not None else os.environ.get("KB_NODE_NAME", "")
     days = float(os.environ.get("KB_NODE_RETENTION_DAYS") or NODE_RETENTION_DAYS)
-    return Settings(data_dir=folder, database_url=url, node_name=name.strip(), node_retention=timedelta(days=days))
+    model = dense_model or os.environ.get("KB_DENSE_MODEL") or DEFAULT_MODEL
+    return Settings(data_dir=folder, database_url=url, node_name=name.strip(), node_retention=timedelta(days=days),
+                    dense_model=model.strip())
 
 
 PRIVATE_UMASK = 0o077  # files rw-------, folders rwx------

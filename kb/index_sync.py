@@ -13,7 +13,7 @@ retention).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -105,10 +105,11 @@ class IndexFollower:
         with file_lock(self.source.settings.data_dir / SYNC_LOCK):
             return self._catch_up()
 
-    def rebuild(self) -> int:
-        """Rebuild this server's index from the database (`kb reindex`); the number of cases."""
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        """Rebuild this server's index from the database (`kb reindex`); the number of cases.
+        `progress` is told how many cases each step wrote (the command line's progress bar)."""
         with file_lock(self.source.settings.data_dir / SYNC_LOCK):
-            return self._rebuild()
+            return self._rebuild(progress)
 
     def _catch_up(self) -> int:
         position = self.position()  # another process of this server may have moved it meanwhile
@@ -147,11 +148,11 @@ class IndexFollower:
         if gone:
             index.delete(gone, purge=False)
 
-    def _rebuild(self) -> int:
+    def _rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         index_position.mark_rebuilding(self._index_dir)
         with self.source.db.engine.connect() as connection:
             head = change_log.head(connection)  # every row up to here is committed: the rebuild reads them
-        count = self.source.index.rebuild(self.source.iter_docs())
+        count = self.source.index.rebuild(self.source.iter_docs(), progress)
         index_position.write(self._index_dir, head)
         self._record(head)
         return count

@@ -22,6 +22,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from frenchtext.folding import strip_accents
 from indexes import CaseDoc, CaseIndex
+from indexes import dense
+
+from . import case_vectors
 
 from ..case_view import CaseView, load_case_view
 from ..change_log import record_index_changes
@@ -59,11 +62,13 @@ class CheckReport:
     log_head: int = 0
     retention_days: float = 0.0
     nodes: list[NodeStatus] = field(default_factory=list)  # every known server, this one included
+    dense: case_vectors.DenseCheck | None = None  # None: dense retrieval is off
 
     @property
     def ok(self) -> bool:
         return not (self.missing_from_index or self.not_in_database or self.out_of_date or self.pending_tasks
-                    or self.removed_text_in_index or self.needs_rebuild)
+                    or self.removed_text_in_index or self.needs_rebuild
+                    or (self.dense is not None and not self.dense.ok))
 
 
 def case_to_record(case: Case) -> CaseRecord:
@@ -82,12 +87,12 @@ def same_content(a: CaseRecord, b: CaseRecord) -> bool:
     return key(a) == key(b)
 
 
-def case_to_doc(case: Case) -> CaseDoc:
+def case_to_doc(case: Case, vector: bytes | None = None, vector_model: str | None = None) -> CaseDoc:
     return CaseDoc(
         ref=case.ref, title=case.title, situation=case.situation, opinion=case.opinion,
         themes=tuple(t.slug for t in case.themes), sectors=tuple(s.name for s in case.sectors),
         year=case.year, channel=case.channel, legal_refs=tuple(r.label for r in case.legal_refs),
-        updated_at=case.updated_at,
+        updated_at=case.updated_at, vector=vector, vector_model=vector_model if vector else None,
     )
 
 
@@ -101,6 +106,8 @@ class KnowledgeBase:
     def __init__(self, settings: Settings, purge_in_background: bool = False) -> None:
         self.settings = settings
         self.db = Database(settings.database_url)
+        self.dense = dense.slot(settings.dense_model)
+        self.vectors = case_vectors.CaseVectors(self.dense)
         record_index_changes(self.db.sessions)
         self.follower = IndexFollower(self)
         self._index: CaseIndex | None = None
@@ -113,7 +120,7 @@ class KnowledgeBase:
     @property
     def index(self) -> CaseIndex:
         if self._index is None:
-            self._index = CaseIndex(self.settings.index_dir)
+            self._index = CaseIndex(self.settings.index_dir, dense=self.dense)
         return self._index
 
     def init(self) -> None:
@@ -182,6 +189,8 @@ class KnowledgeBase:
         """Create or update cases by ref in one transaction; records must already be anonymised."""
         report = ImportReport()
         with self.db.session() as session:
+            prepared = self.vectors.prepare(session, ((r.title, r.situation, r.opinion) for r in records))
+        with self.db.session() as session:
             for record in records:
                 case = self.get_case(session, record.ref)
                 if case is not None and same_content(case_to_record(case), record):
@@ -194,6 +203,7 @@ class KnowledgeBase:
                 else:
                     report.updated += 1
                 self._fill(session, case, record)
+                self.vectors.attach(session, case, prepared)
                 self._record_change(session, record.ref, actor, action)
             if report.updated:
                 self._drop_unused_labels(session)
@@ -209,6 +219,8 @@ class KnowledgeBase:
         more in the same transaction (approving a draft): all of it is committed, or none.
         `accepted_warnings`: residual warnings the reviewer accepted, audited as a count."""
         year = record.year or utcnow().year
+        with self.db.session() as session:
+            prepared = self.vectors.prepare(session, [(record.title, record.situation, record.opinion)])
         for _ in range(attempts):
             with self.db.session() as session, self._turn_to_choose_a_ref(session, year):
                 done = form_token and session.get(UsedFormToken, form_token)
@@ -219,6 +231,7 @@ class KnowledgeBase:
                     case = Case(ref=ref, created_at=utcnow())
                     session.add(case)
                     self._fill(session, case, replace(record, ref=ref))
+                    self.vectors.attach(session, case, prepared)
                     self._record_change(session, ref, actor, "create", accepted_warnings)
                     if form_token:
                         session.add(UsedFormToken(token=form_token, case_ref=ref))
@@ -313,10 +326,13 @@ class KnowledgeBase:
     def update_case(self, ref: str, record: CaseRecord, actor: str, accepted_warnings: int = 0) -> bool:
         """Replace a case's text and classification (already reviewed and anonymised)."""
         with self.db.session() as session:
+            prepared = self.vectors.prepare(session, [(record.title, record.situation, record.opinion)])
+        with self.db.session() as session:
             case = self.get_case(session, ref)
             if case is None:
                 return False
             self._fill(session, case, replace(record, ref=ref))
+            self.vectors.attach(session, case, prepared)
             self._record_change(session, ref, actor, "edit", accepted_warnings)
             self._drop_unused_labels(session)
             session.commit()
@@ -437,7 +453,18 @@ class KnowledgeBase:
         """The index documents of these cases, as the database has them now (missing refs are left out)."""
         with self.db.session() as session:
             cases = session.scalars(select(Case).where(Case.ref.in_(refs)).options(*with_relations()))
-            return [case_to_doc(c) for c in cases]
+            return self.docs_of(session, list(cases))
+
+    def docs_of(self, session: Session, cases: Sequence[Case]) -> list[CaseDoc]:
+        """Index documents of cases, with their stored vectors of the configured model (never embedded here)."""
+        key = self.dense_key()
+        stored = case_vectors.vectors_of(session, [c.id for c in cases], key) if key else {}
+        return [case_to_doc(c, stored.get(c.id), key) for c in cases]
+
+    def dense_key(self) -> str | None:
+        """name@version of the model in use, None when it is off or cannot load."""
+        model = self.dense.get()
+        return model.key if model is not None else None
 
     def iter_docs(self, batch: int = 500) -> Iterable[CaseDoc]:
         with self.db.session() as session:
@@ -448,15 +475,22 @@ class KnowledgeBase:
                     .options(*with_relations())))
                 if not cases:
                     return
-                for case in cases:
-                    yield case_to_doc(case)
+                yield from self.docs_of(session, cases)
                 last_id = cases[-1].id
                 session.expunge_all()
 
-    def reindex(self) -> int:
-        """Rebuild this server's index from the database."""
-        self.follower.rebuild()
+    def reindex(self, progress: Callable[[int], None] | None = None) -> int:
+        """Rebuild this server's index from the database (vectors as stored, never re-embedded)."""
+        self.follower.rebuild(progress)
         return self.index.doc_count()
+
+    def embed(self, everything: bool = False, progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+        """Vectors of the configured model for every case that lacks one (``everything``: all of
+        them), the vectors of other models deleted; then the index is rebuilt with them."""
+        model = self.dense.get()
+        if model is None:
+            raise case_vectors.DenseUnavailable(self.dense.reason or "no model")
+        return case_vectors.embed_all(self.db, model, everything, progress)
 
     def check(self) -> CheckReport:
         self.wait_for_purge()  # a purge under way is no difference to report
@@ -466,7 +500,8 @@ class KnowledgeBase:
         in_index = self.index.stamps()
         report = CheckReport(pending_tasks=log.this_server.behind, removed_text_in_index=self.index.needs_purge(),
                              needs_rebuild=log.this_server.needs_rebuild, log_head=log.head,
-                             retention_days=log.retention_days, nodes=log.nodes)
+                             retention_days=log.retention_days, nodes=log.nodes,
+                             dense=case_vectors.check(self.db, self.dense, self.index))
         report.missing_from_index = sorted(set(in_db) - set(in_index))
         report.not_in_database = sorted(set(in_index) - set(in_db))
         report.out_of_date = sorted(r for r in set(in_db) & set(in_index) if not _same_time(in_db[r], in_index[r]))
@@ -474,16 +509,21 @@ class KnowledgeBase:
 
     def repair(self) -> CheckReport:
         """Bring the index to the head of the change log (rebuilding it if the log was pruned past its
-        position), then in line with the database for whatever still differs."""
+        position), then in line with the database for whatever still differs; vectors missing or out
+        of date are computed (when the model loads) and the index rebuilt."""
         self.apply_outbox()
         report = self.check()
+        if report.dense is not None and report.dense.model_loaded and not report.dense.ok:
+            self.embed()
+            self.reindex()
+            return report
         stale = report.missing_from_index + report.out_of_date
         if report.not_in_database:
             self.index.delete(report.not_in_database)
         if stale:
             with self.db.session() as session:
                 cases = session.scalars(select(Case).where(Case.ref.in_(stale)).options(*with_relations()))
-                self.index.upsert([case_to_doc(c) for c in cases])
+                self.index.upsert(self.docs_of(session, list(cases)))
         self.index.purge()
         return report
 
