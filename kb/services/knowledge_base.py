@@ -21,11 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from frenchtext.folding import strip_accents
-from indexes import CaseDoc, CaseIndex
-from indexes import dense
+from indexes import CaseDoc, CaseIndex, dense
 
-from . import case_vectors
-
+from .. import case_vectors
 from ..case_view import CaseView, load_case_view
 from ..change_log import record_index_changes
 from ..config import Settings
