@@ -199,8 +199,9 @@ def test_without_the_model_search_is_lexical_and_check_says_so(app_without_model
     queries.write_text("police adresse usager\n", encoding="utf-8")
     out = runner.invoke(args=["kb", "search", "--queries", str(queries)])
     line = json.loads(out.output.splitlines()[0])
-    assert set(line) == {"query", "total", "results"} and line["results"][0]["ref"] == "AV-2021-001"
-    assert set(line["results"][0]) == {"ref", "title", "score", "themes"}
+    # the documented keys the evaluation tools read (the line is the shape of /api/search, a superset)
+    assert {"query", "total", "results"} <= set(line) and line["results"][0]["ref"] == "AV-2021-001"
+    assert {"ref", "title", "score", "themes"} <= set(line["results"][0])
     out = runner.invoke(args=["kb", "check"])
     assert out.exit_code == 1
     assert "Model a-model-not-installed cannot load: unknown model" in out.output
@@ -249,6 +250,7 @@ def test_an_index_written_before_dense_vectors_is_searched_then_rebuilt(kb, runn
 
     from indexes.schema import DENSE_FIELD, DENSE_MODEL_FIELD, build_schema
     from indexes.store import INDEX_NAME
+    from kb import change_log, index_position
 
     kb.index.close()
     schema = build_schema()
@@ -257,6 +259,8 @@ def test_an_index_written_before_dense_vectors_is_searched_then_rebuilt(kb, runn
     for child in kb.settings.index_dir.iterdir():
         child.unlink()
     windex.create_in(str(kb.settings.index_dir), schema, indexname=INDEX_NAME)
+    with kb.db.engine.connect() as connection:  # an index of that version follows the change log too
+        index_position.write(kb.settings.index_dir, change_log.head(connection))
     kb._index = None
     seed(kb)
     assert not kb.index.has_vector_column()

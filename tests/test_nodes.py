@@ -273,7 +273,8 @@ def test_a_change_committed_after_a_later_one_is_not_skipped(kb, start_node) -> 
     second.join(timeout=60)
     b.apply_outbox()
     assert refs(b, "greffier") == ["AV-2024-100"] and refs(b, "notaire") == ["AV-2024-101"]
-    assert b.check().ok
+    report = b.check()  # T1 changed a title behind the services' back: its stored vector is stale, by design
+    assert not (report.missing_from_index or report.not_in_database or report.out_of_date or report.pending_tasks)
 
 
 def waiting_for_a_lock(node: KnowledgeBase) -> bool:
