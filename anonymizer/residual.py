@@ -1,140 +1,882 @@
 """Residual check: on an already anonymised text, find what still looks identifying.
 
 Used by the review step to block saving, it is the last defence, so it is a second opinion rather than
-the anonymiser run again: besides patterns it looks at signals the anonymiser weighs differently or not
-at all (first names in any case, initials anywhere, numbers of any shape, spelled-out numbers, words
-unknown to French) and, when given them, the NER model's own entities on the anonymised text.
-Placeholders ([Personne A], [Téléphone]...) are not residuals. Without entities it needs no model.
+the anonymiser run again. It reads signals the anonymiser weighs differently or not at all, in families:
+
+- shapes: the exact patterns (e-mails, phones...), an "@", numbers of any shape (OCR'd, spelled out,
+  dictated house numbers), dates whose day is OCR'd or spelled;
+- words: capitalised words unknown to French, listed first names in any case, names spelled letter by
+  letter, initials (dotted, bare capitals, a signature), names of foreign sentences (German genitive);
+- cues: a word right after a person's placeholder ("[Personne A] gul"), after a kinship or role word
+  ("sa mère Rose"), a naming word ("dit", "prénommé") or before an age ("prince 7a"); a nickname in
+  quotes; the author of a chat line; a place after a residence word ("habite Sedan") or in a named
+  body ("cpas de liege"); a body's or a street's name, also dictated ("rue des, Marronniers");
+- the model: the NER model's own person, place and organisation entities on the anonymised text, when
+  the caller passes them (Anonymizer.model_entities), cut around placeholders.
+
+Placeholders ([Personne A], [Téléphone], and those a writer typed: [Participant 2], [COMMUNE]) are not
+residuals; nor are amounts, scores, years, articles of law, the allow-list's vocabulary, or German and
+Dutch nouns. Overlapping findings are one warning. Without entities it needs no model. Nothing here logs
+or stores the text: a Residual carries the flagged words back to the reviewer only.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
 
 from .allowlist import get_allowlist
 from .context import Context
-from .language import foreign_ranges, stop_words, touches
-from .lexicon import get_lexicon
+from .language import stop_words, touches
+from .lexicon import _read_list, get_lexicon, is_inflected_french, is_verb_form
 from .recognizers.common import DETERMINERS, unknown_word
 from .recognizers.initials import DOTTED_RE, letters_of
 from .recognizers.names import CIVILITY_RE
 from .recognizers.organisations import ORG_TYPES
-from .recognizers.patterns import ARTICLE_RE, NUMBER_WORD, pattern_spans
+from .recognizers.patterns import ARTICLE_RE, MONTHS, NUMBER_WORD, pattern_spans
 from .recognizers.places import STREET_TYPES
-from .types import PLACEHOLDER_RE, Residual
+from .text import Token, fold, fold_key
+from .types import Residual
 
+# ------------------------------------------------------------------------------------------ placeholders
+BRACKET_RE = re.compile(r"\[([^\[\]\n]{1,40})\]")
+PLACEHOLDER_KINDS = frozenset({"personne", "lieu", "organisation", "courriel", "telephone", "numero", "iban", "date",
+                               "plaque", "pseudo", "url", "identifiant", "nom", "prenom", "initiales", "x"})
+# Placeholder kinds that stand for no person (a word next to them is no surname left behind).
+NOT_PERSON_KINDS = frozenset({"lieu", "commune", "ville", "organisation", "hopital", "ecole", "service", "date", "heure",
+                              "telephone", "courriel", "numero", "iban", "plaque", "pseudo", "url", "identifiant",
+                              "adresse", "rue", "age", "dossier", "niss", "montant", "code", "pays", "quartier"})
+
+# ------------------------------------------------------------------------------------------ numbers
 DIGITS_RE = re.compile(r"\d(?:[\d\s./-]*\d)?")
-YEAR_RE = re.compile(r"^(?:19|20)\d{2}$")
+YEAR_RE = re.compile(r"^(?:18|19|20)\d{2}$")
+AMOUNT_AFTER_RE = re.compile(r"(?:[.,][\dlIO]{1,2}(?![\dlIO]))?\s?(?:€|eur\b|euros?\b|%|\$|£|dollars?\b|francs?\b|"
+                             r"livres?\b|zlotys?\b|lei\b)", re.IGNORECASE)
+AGE_UNIT_AFTER_RE = re.compile(r"\s?(?:ans?|jaar|jahre?|mois|km|kg|m²|m2|h)\b", re.IGNORECASE)
+THOUSANDS_RE = re.compile(r"^\d{1,3}(?:[. ]\d{3})+$")
+OCR_DIGITS = str.maketrans("lIO", "110")
+AMOUNT_BEFORE_RE = re.compile(r"(?:€|eur|euros?)\s?$", re.IGNORECASE)
+DECIMALS_AFTER_RE = re.compile(r",[\dlIO]{2}(?![\dlIO])")  # "1.263,17": an amount even without its sign
+SCORE_RE = re.compile(r"^(\d{1,2})\s?/\s?(\d{1,3})$")  # "17/30", "8/10": a score, not a date
 SPELLED_NUMBER_RE = re.compile(r"(?i)(?<![\w-])" + NUMBER_WORD + r"(?:[\s,;.-]+(?:" + NUMBER_WORD
                                + r"|point|tiret|barre|slash)){3,}(?![\w-])")
-INITIALS_RE = re.compile(DOTTED_RE.pattern + r"|(?<![\w.])[A-Z]{2,3}(?![\w'’-])")  # dotted, or 2-3 capitals
-ARTICLE_OR_ELISION_BEFORE_RE = re.compile(
-    r"(?:\b(?:" + "|".join(sorted(DETERMINERS, key=len, reverse=True)) + r")\s|['’])$")  # "le SSM", "l'AS"
-NER_KINDS = {"PER": "ner-person", "LOC": "ner-place", "ORG": "ner-organisation"}
-AMOUNT_AFTER_RE = re.compile(r"\s?(?:€|eur\b|euros?\b)", re.IGNORECASE)
+HOUSE_NUMBER_RE = re.compile(r"(?i)(?<![\w-])(?:num[ée]ro|n°|bo[îi]te)\s+(?:" + NUMBER_WORD + r")(?![\w-])")
+DAY_WORD = r"(?:premier|1er|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|" \
+           r"dix-sept|dix-huit|dix-neuf|vingt(?:[- ](?:et[- ])?(?:un|deux|trois|quatre|cinq|six|sept|huit|neuf))?|" \
+           r"trente(?:[- ]et[- ]un)?)"
+SPELLED_DATE_RE = re.compile(r"(?i)(?<![\w-])(?:" + DAY_WORD + r"|[0-9lI]?[lI][0-9lI]?|[lI]?[0-9])\s+(?:" + MONTHS
+                             + r")(?![\w])")
+LAW_BEFORE_RE = re.compile(r"(?i)\b(?:lois?|d[ée]crets?|arr[êe]t[ée]s?|ordonnances?|codes?|conventions?|AR|AM)(?:[ -]\w+)?\s+"
+                           r"(?:du|de|des)?\s*$")
 # OCR reads 1 as l or I and 0 as O: "0498.l4.76.2l", "l6/0l", "DEBR0UX"
 OCR_NUMBER_RE = re.compile(r"(?<![\w.])(?=[\dlIO./-]*\d)(?=[\dlIO./-]*[lIO])[\dlIO](?:[\dlIO./ -]*[\dlIO])?(?![\w])")
-OCR_WORD_RE = re.compile(r"\b[A-Z]+0[A-Z]+\b")
+OCR_WORD_RE = re.compile(r"\b[A-Z]+0[A-Z0]*\b")
+
+# ------------------------------------------------------------------------------------------ words
+INITIALS_RE = re.compile(DOTTED_RE.pattern + r"|(?<![\w.])(?:[A-Z]{2,3}|[A-Z][a-z][A-Z])(?![\w'’-])")  # "M.K.", "JD", "MdB"
+# Capitals that are abbreviations of everyday words, of mail subjects and of forms, never initials.
+NOT_INITIALS = frozenset("""NB PS PJ PV CV QI UE SA AR VS CA RG TVA JO TR RE FW FWD RH CC OK TV PC GSM SMS WC RDV BD
+HR RSVP PDF FAQ USB CSV XLS DOC FR NL DE EN IT ES PT GB US""".split())
+REGISTER_BEFORE_RE = re.compile(r"(?i:\b(?:num[ée]ro|n°|no|nr)\.?)\s+$")
+ARTICLE_OR_ELISION_BEFORE_RE = re.compile(
+    r"(?:\b(?:" + "|".join(sorted(DETERMINERS, key=len, reverse=True)) + r")\s|['’])$")  # "le SSM", "l'AS"
 SPACED_LETTERS_RE = re.compile(r"(?<!\S)(?:[a-zA-Z] ){3,}[a-zA-Z](?!\S)")  # a name spelled out: "a m o u r a d"
 NUMBER_ONLY_RE = re.compile(r"(?i)" + NUMBER_WORD)
-NAMED_BODY_RE = re.compile(r"(?<![\w-])(?i:" + ORG_TYPES + r")(?:[ \t]+[a-zà-ÿ]+){0,2}[ \t]+(?=[A-ZÀ-ÖØ-Þ])")
-STREET_NAME_RE = re.compile(r"(?<![\w-])(?i:" + STREET_TYPES + r")\s+(?:(?i:de\s+la|de\s+l['’]|du|des|de|d['’])\s*)?"
+# The last line of a message, when it is only initials or a short name: "— fz", "t.d.", "— karim"
+SIGNATURE_RE = re.compile(r"(?:^|\n|[.!?»”\"][ \t]+(?=[-–—]))[ \t]*(?P<dash>[-–—][ \t]*)?(?P<who>(?:[A-Za-z][a-z]?\.-?\s?){1,3}|[A-Za-zÀ-ÿ][\w-]{1,14})"
+                          r"[ \t]*$")
+CLAUSE_RE = re.compile(r"[^.!?\n:«»“”\"]+")  # a quotation or what follows a colon may change language
+TIME_BEFORE_RE = re.compile(r"\d{1,2}[:h]\d{2}\]?$")
+OPENING_CHARS = ":;«“\"|>*•·\t"
+
+# ------------------------------------------------------------------------------------------ cues
+KIN_ROLE_WORDS = frozenset(fold(w) for w in """dr pr me maître maitre herr herrn frau mevrouw meneer dhr mevr mère père fils fille frère sœur soeur grand-mère grand-père gd-mère
+grand-mere mamie mamy mami papy pépé mémé oncle tonton tante tata cousin cousine neveu nièce mari épouse époux femme
+compagnon compagne conjoint conjointe copain copine ami amie voisin voisine beau-père belle-mère beau-fils belle-fille
+demi-frère demi-sœur bébé enfant aîné aînée cadet cadette benjamin benjamine petit petite maman papa fiston filleul
+filleule parrain marraine éducateur éducatrice éduc assistante assistant référent référente collègue stagiaire psy
+psychologue infirmier infirmière médecin docteur avocat avocate juge tuteur tutrice directeur directrice coordinateur
+coordinatrice bénévole patient patiente résident résidente usager usagère bénéficiaire élève monsieur madame
+mademoiselle mr mme mlle m""".split())
+# A civility before a word makes it a name, in any case ("mr kabila", "M. BONNET", "Frau Schröder", "Mme D.")
+CIVILITY_WORD_RE = re.compile(r"(?<![\w.])(?:M\.|MM\.|Me\.?|Pr\.?|(?i:mr|mrs|mme|mmes|mlle|melle|dr|dhr|mevr)\.?|(?i:madame|monsieur|"
+                              r"mademoiselle|docteur|ma[îi]tre|famille|herrn?|frau|mevrouw|meneer)|Mevrouw|Meneer)"
+                              r"(?:\s+et\s+(?:M\.|Mme|Madame|Monsieur))?[ \t]+$")
+FAMILY_WORDS = frozenset(fold(w) for w in """mère père fils fille frère sœur soeur grand-mère grand-père gd-mère
+grand-mere mamie mamy mami papy pépé mémé oncle tonton tante tata cousin cousine neveu nièce mari épouse époux femme
+compagnon compagne conjoint conjointe copain copine beau-père belle-mère demi-frère demi-sœur bébé aîné aînée cadet
+cadette benjamin benjamine petit petite maman papa fiston filleul filleule parrain marraine zoon zoontje dochter
+dochtertje moeder vader broer zus oma opa sohn tochter mutter vater bruder schwester kinder kinderen kind enfants""".split())
+TIME_WORDS = frozenset(fold(w) for w in """lundi mardi mercredi jeudi vendredi samedi dimanche janvier février mars avril
+mai juin juillet août septembre octobre novembre décembre matin soir midi minuit demain hier aujourd'hui semaine mois
+lun mar mer jeu ven sam dim janv févr avr juil sept oct nov déc""".split())
+# French words of chats, notes and speech that no dictionary lists: "jai", "cest", "euh" (general vocabulary).
+CHAT_WORDS = frozenset(fold(w) for w in """jai jsuis jsais jpeux jdois jvais jveux jcrois jpense jlui cest ct quil quelle
+quils qil ya yavait bjr bsr slt cc coucou stp svp tjs tjrs ds pr pk pq qd qq qqn qqch mtn bcp jsp mdr ptdr lol msg
+msgs tel rdv dsl euh heu hein bah ben bon ouais ouai wesh wsh salam inchallah bisous bises ok okay oki merci mrc
+tkt vrmt vraiment grave trop""".split())
+PERSON_NOUNS = frozenset(fold(w) for w in """homme femme garçon fille jeune dame ado adolescent adolescente enfant enfants
+bébé gamin gamine personne monsieur madame famille parents mama mamma mamy mamie papy papi""".split())
+AGE_WORDS = frozenset({"ans", "an", "a", "mois", "jours", "semaines", "age", "agee", "age", "environ"})
+NAMING_RE = re.compile(r"(?i)(?<![\w-])(?:dit|dite|prénommée?|nommée?|appelée?|surnommée?|alias|prénoms?\s*:|noms?\s*:|"
+                       r"appell?ent|surnomment|un\s+certain|une\s+certaine|"
+                       r"madame\s*=|monsieur\s*=|mme\s*=|m\.\s*=)\s*[«\"“]?\s*$")
+AGE_AFTER_RE = re.compile(r"\s*(?:[,(]?\s*\d{1,2}\s*(?:ans?\b|a\b|mois\b|jaar\b|jahre?\b|j\b)|\(\d{1,2}\))")
+QUOTED_RE = re.compile(r"[«\"“]\s*(?P<q>[^«»\"“”\n]{1,40}?)\s*[»\"”]")
+PLACE_CUE_RE = re.compile(r"(?i)(?<![\w-])(?:habite|habitait|vit|vivait|réside|résidait|domicilié|domiciliée|"
+                          r"originaire|né|née|déménagé|déménagée|installé|installée|hébergé|hébergée|"
+                          r"cpas|ocmw|ösh?z|commune|ville|village|région|quartier|zone|gare)"
+                          r"(?:\s+(?:à|a|de|du|d['’]|en|au|sur))?\s+$")
+FOREIGN_BODY = r"[a-zà-ÿ]*(?:school|schule|ziekenhuis|krankenhaus|kliniek|klinik|atheneum|lyceum|gymnasium|centrum|zentrum|heim|huis)"
+NAMED_BODY_RE = re.compile(r"(?<![\w-])(?i:" + ORG_TYPES + "|" + FOREIGN_BODY + r")(?:[ \t]+[a-zà-ÿ]+){0,2}[ \t]+[«\"“]?\s*"
+                           r"(?:(?:Le|La|Les|Un|Une|L['’]|De|Het|Den|Am|Im|Zum|Zur)\s*)?(?=[A-ZÀ-ÖØ-Þ])")
+STREET_NAME_RE = re.compile(r"(?<![\w-])(?i:" + STREET_TYPES + r")[\s,]+(?:(?i:de\s+la[\s,]+|de\s+l['’][\s,]*|du[\s,]+|des[\s,]+|"
+                            r"de[\s,]+|d['’][\s,]*))?"
                             r"[A-ZÀ-ÖØ-Þ][\w'’-]+")
+
+COMPOUND_STREET_RE = re.compile(r"(?<![\w-])(?:[A-ZÀ-ÖØ-Þ][\w-]*(?:straat|steenweg|laan|dreef|plein|lei|weg|stra(?:ß|ss)e|"
+                                r"gasse|platz|ring|allee)|[A-ZÀ-ÖØ-Þ][\w-]*er\s(?:Stra(?:ß|ss)e|Weg|Platz))(?:\s\d+\w?)?(?![\w-])")
+LOWER_STREET_RE = re.compile(r"(?<![\w-])(?i:" + STREET_TYPES + r")\s+(?:de\s+la\s+|de\s+l['’]\s*|du\s+|des\s+|de\s+|d['’]\s*)?"
+                             r"[a-zà-ÿ][\w'’-]+(?:\s[a-zà-ÿ][\w'’-]+)?\s+\d{1,4}\b")
+UNKNOWN_STREET_RE = re.compile(r"(?<![\w-])(?i:" + STREET_TYPES + r")\s+(?:de\s+la\s+|de\s+l['’]\s*|du\s+|des\s+|de\s+|d['’]\s*)"
+                               r"(?P<name>[a-zà-ÿ][\w'’-]{3,})")
+ARTICLE_NAME_RE = re.compile(r"(?<![\w'’])(?:Le|La|Les|L['’])\s?(?P<name>[A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s[A-ZÀ-ÖØ-Þ][\w'’-]+)?)")
+BODY_ACRONYM_RE = re.compile(r"(?<![\w-])(?P<acronym>[A-ZÀ-ÖØ-Þ]{2,5})[ \t](?P<name>[A-ZÀ-ÖØ-Þ][a-zà-ÿ][\w'’-]*)")
+# Everyday words of English, German and Dutch mail and calendars, never a name: weekdays, months,
+# greetings, civilities and header keys (general vocabulary, not read from any text).
+OTHER_LANGUAGE_WORDS = frozenset(fold(w) for w in """monday tuesday wednesday thursday friday saturday sunday january
+february april june july august october november december from to sent subject cc dear regards best thanks hello hi kind
+sir mrs mr ms montag dienstag mittwoch donnerstag freitag samstag sonntag januar februar märz juni juli oktober dezember
+von an gesendet betreff herr herrn frau herren damen dame sehr geehrte geehrter geehrtes liebe lieber grüße grüßen gruß
+grüssen hallo guten tag morgen abend danke anwesend abwesend kopie maandag dinsdag woensdag donderdag vrijdag zaterdag
+zondag januari februari maart mei augustus verzonden onderwerp beste geachte groeten groetjes bedankt dank goedemiddag
+goedemorgen goedendag goeiedag dag aanwezig afwezig verontschuldigd verslag mevrouw meneer heer dhr mevr""".split())
+# Countries and regions (general geography): too wide to identify anyone.
+WIDE_AREAS = frozenset(fold_key(w) for w in """Wallonie Flandre Flandres Vlaanderen Wallonië Hainaut Henegouwen Limbourg
+Limburg Brabant Campine Kempen Ardenne Ardennes Condroz Famenne Hesbaye Haspengouw Gaume Fagne Fagnes Ostbelgien Borinage
+Westhoek Pajottenland Meuse Sambre Escaut Semois Lesse Ourthe Amblève Vesdre Dyle Senne Europe Afrique Asie Amérique
+Balkans Maghreb Sahel Moyen-Orient Grand-Duché Congo RDC Kurdistan Palestine Tchétchénie Kosovo""".split()) | frozenset(
+    fold_key(w) for w in _read_list("countries_fr.txt") if fold_key(w) != "belgique")
+FOREIGN_FUNCTION_WORDS = frozenset((set(_read_list("stop_words_de.txt")) | set(_read_list("stop_words_nl.txt")))
+                                   - set(_read_list("stop_words_fr.txt")) - {"van", "von", "de", "der", "den", "ter", "ten",
+                                                                              "zu", "vander", "op"})
+VEHICLE_AFTER_RE = re.compile(r"(?:[ ,(]+[\w-]+){0,2}[ ,(]+(?:immatricul|plaque\b|[Pp]laque\s|kenteken|Kennzeichen)")
+LABEL_AFTER_RE = re.compile(r"[ \t]*:")
+GERMAN_ARTICLE_BEFORE_RE = re.compile(r"(?<![\w'’])(?:[Dd]er|[Dd]ie|[Dd]as|[Dd]en|[Dd]em|[Dd]es|[Ee]in|[Ee]ine|[Ee]inen|[Ee]inem|"
+                                      r"[Ee]iner|[Ee]ines|vom|zum|zur|beim|im|am|[Ss]eine|[Ss]einer|[Ii]hre|[Ii]hrer|[Mm]eine|"
+                                      r"[Mm]einer|[Uu]nsere|[Uu]nseren)\s+$")
+GERMAN_NOUN_RE = re.compile(r"ß|(?:ung|ungen|heit|keit|schaft|erin|erinnen|assistentin|chen|ismus|tät|stelle|dienst|"
+                            r"gericht|richter|arzt|ärztin|bericht|leiter|leiterin)$")
+NER_KINDS = {"PER": "ner-person", "LOC": "ner-place", "ORG": "ner-organisation", "MISC": "ner-organisation"}
+PATTERN_KINDS = frozenset({"email", "url", "handle", "phone", "national_id", "iban", "plate", "file_number", "date",
+                           "other_id"})
+# Which kind a reviewer reads first when findings overlap: the most specific.
+KIND_ORDER = ("email", "url", "handle", "phone", "national_id", "iban", "plate", "file_number", "date", "other_id",
+              "at-sign", "digits", "spelled-number", "house-number", "street", "initials", "signature", "chat-author",
+              "nickname", "name-after-cue", "name-beside-placeholder", "first-name", "proper-noun", "place",
+              "organisation", "spelled-name", "foreign-name", "ner-person", "ner-place", "ner-organisation")
 
 
 def residual_check(text: str, entities: list[tuple[int, int, str]] | None = None) -> list[Residual]:
-    """Spans of an anonymised text that still look identifying, sorted by position. `entities` are the
-    NER model's on this text (Anonymizer.model_entities), when the caller has the model."""
-    masked = PLACEHOLDER_RE.sub(lambda m: " " * len(m.group(0)), text)
-    ctx = Context(masked, get_lexicon(), get_allowlist())
-    found: dict[tuple[int, int], Residual] = {}
+    """Spans of an anonymised text that still look identifying, sorted by position, one per stretch.
+    `entities` are the NER model's on this text (Anonymizer.model_entities), when the caller has the model."""
+    if not text or not text.strip():
+        return []
+    r = _Reading(text)
+    for signal in SIGNALS:
+        signal(r)
+    if entities:
+        ner_entities(r, entities)
+    return r.results()
 
-    def add(start: int, end: int, kind: str) -> None:
-        found.setdefault((start, end), Residual(start, end, kind, text[start:end]))
 
-    for s in pattern_spans(ctx):
-        add(s.start, s.end, s.label.lower())
-    for i in (m.start() for m in re.finditer("@", masked)):
-        add(i, i + 1, "at-sign")
+@dataclass
+class _Found:
+    start: int
+    end: int
+    kind: str
+
+
+class _Reading:
+    """One text being read: as written, with its placeholders blanked (same offsets), and what was found."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.slots: list[tuple[int, int, bool]] = []  # placeholders: start, end, stands for a person
+        self.masked = self._blank_placeholders(text)
+        self.ctx = Context(self.masked, get_lexicon(), get_allowlist())
+        self.lex = self.ctx.lex
+        self.found: list[_Found] = []
+
+    # --- placeholders
+    def _blank_placeholders(self, text: str) -> str:
+        chars = list(text)
+        for _ in range(2):  # "[[Personne A] A]": a placeholder inside one a writer typed
+            masked = "".join(chars)
+            for m in BRACKET_RE.finditer(masked):
+                kind = self._placeholder_kind(m.group(1))
+                if kind is None:
+                    continue
+                chars[m.start():m.end()] = " " * (m.end() - m.start())
+                self.slots.append((m.start(), m.end(), kind not in NOT_PERSON_KINDS))
+        self.slots.sort()
+        self._slot_ends = {end for _, end, _ in self.slots}
+        return "".join(chars)
+
+    @staticmethod
+    def _placeholder_kind(inner: str) -> str | None:
+        """The folded first word of a bracket that reads as a placeholder ("Personne A", "Participant 2",
+        "COMMUNE", "âge", "X"), else None ("[Kevin]" is a name in brackets; "[09:05]" a time)."""
+        words = re.findall(r"[^\W\d_]+|\d+", inner)
+        if not inner.strip():
+            return ""  # what is left of a placeholder typed around one: "[[Personne A] A]"
+        if not words or not words[0][0].isalpha():
+            return None
+        first = fold(words[0])
+        if first in PLACEHOLDER_KINDS or len(words[0]) == 1:
+            return first
+        lex = get_lexicon()
+        if not all(lex.is_french(fold(w), w) or w.isdigit() or (len(w) <= 3 and w.isupper()) for w in words):
+            return None
+        return first
+
+    def slot_before(self, pos: int, gap: str = " \t") -> tuple[int, int, bool] | None:
+        """The placeholder that ends right before pos (only `gap` characters between)."""
+        j = pos
+        while j > 0 and self.text[j - 1] in gap:
+            j -= 1
+        for slot in self.slots:
+            if slot[1] == j:
+                return slot
+        return None
+
+    def slot_after(self, pos: int, gap: str = " \t") -> tuple[int, int, bool] | None:
+        j = pos
+        while j < len(self.text) and self.text[j] in gap:
+            j += 1
+        for slot in self.slots:
+            if slot[0] == j:
+                return slot
+        return None
+
+    # --- words
+    @cached_property
+    def defined_acronyms(self) -> frozenset[str]:
+        """Acronyms the text spells out: "travailleuse médico-sociale (TMS)", "Dienst für ... Leben (DSL)"."""
+        out = set()
+        for m in re.finditer(r"\(([A-ZÀ-Þ]{2,6})\)", self.masked):
+            words = [w for w in re.findall(r"[^\W\d_]+", self.masked[max(0, m.start() - 80):m.start()])
+                     if fold(w) not in self.lex.stop_words and w.lower() not in ("für", "van", "von", "der", "de")]
+            letters = m.group(1)
+            if len(words) >= len(letters) and "".join(w[0] for w in words[-len(letters):]).upper() == letters:
+                out.add(letters)
+        return frozenset(out)
+
+    @cached_property
+    def foreign(self) -> list[tuple[int, int]]:
+        """German and Dutch sentences: two of their function words or more that are no French function
+        words ("de", "en" are both), a fifth of the sentence's words or more, placeholders left out."""
+        return sorted(self.german + self.dutch)
+
+    @cached_property
+    def german(self) -> list[tuple[int, int]]:
+        return self._language("de")
+
+    @cached_property
+    def dutch(self) -> list[tuple[int, int]]:
+        return self._language("nl")
+
+    def _language(self, language: str) -> list[tuple[int, int]]:
+        sentences = []
+        for m in CLAUSE_RE.finditer(self.masked):
+            words = re.findall(r"[^\W\d_]+", m.group(0).lower())
+            french = sum(1 for w in words if fold(w) in self.lex.stop_words)
+            hits = sum(1 for w in words if w in stop_words(language) and fold(w) not in self.lex.stop_words)
+            sentences.append((m.span(), hits >= 2 and hits >= 0.2 * len(words), bool(words) and not french))
+        out = [span for span, foreign, _ in sentences if foreign]
+        for i, (span, foreign, no_french) in enumerate(sentences):  # a short line of the same message
+            if not foreign and no_french and any(sentences[j][1] for j in (i - 1, i + 1) if 0 <= j < len(sentences)):
+                out.append(span)
+        return sorted(out)
+
+    def in_foreign(self, start: int, end: int) -> bool:
+        return touches(self.foreign, start, end)
+
+    def opening(self, tok: Token) -> bool:
+        """A word that opens a sentence, a line, a quote, a bracket, a table cell or what follows a colon:
+        a capital there says nothing."""
+        if self.ctx.is_start(tok):
+            return True
+        j = tok.start - 1
+        while j >= 0 and self.masked[j] in " \u00a0":
+            if j + 1 in self._slot_ends:
+                return False  # a placeholder stands before it: "Réf. : [Numéro] Soignies"
+            j -= 1
+        if j < 0 or self.masked[j] in OPENING_CHARS or self.masked[j] == "\n" \
+                or unicodedata.category(self.masked[j]) in ("So", "Sk", "Cs"):
+            return True
+        return TIME_BEFORE_RE.search(self.masked, max(0, j - 12), j + 1) is not None  # "16:20 Planning :"
+
+    def allowed(self, start: int, end: int) -> bool:
+        return self.ctx.is_allowed(start, end)
+
+    def add(self, start: int, end: int, kind: str) -> None:
+        if end > start:
+            self.found.append(_Found(start, end, kind))
+
+    def results(self) -> list[Residual]:
+        """One Residual per stretch: overlapping findings merge, the most specific kind names it."""
+        rank = {k: i for i, k in enumerate(KIND_ORDER)}
+        out: list[_Found] = []
+        found = [f for f in self.found if f.kind in PATTERN_KINDS or fold_key(self.text[f.start:f.end]) not in WIDE_AREAS]
+        for f in sorted(found, key=lambda f: (f.start, -f.end)):
+            if out and f.start < out[-1].end:
+                last = out[-1]
+                kind = min(last.kind, f.kind, key=lambda k: rank.get(k, len(rank)))
+                out[-1] = _Found(last.start, max(last.end, f.end), kind)
+            else:
+                out.append(f)
+        return [Residual(f.start, f.end, f.kind, self.text[f.start:f.end]) for f in out]
+
+
+# ================================================================================== shapes
+
+def patterns(r: _Reading) -> None:
+    """The exact patterns of the anonymiser (e-mails, phones, NISS, IBAN, dates, file numbers...) and any "@"."""
+    for s in pattern_spans(r.ctx):
+        r.add(s.start, s.end, s.label.lower())
+    for m in re.finditer("@", r.masked):
+        if r.slot_after(m.end(), "") is None:  # "@[Pseudo]" is a handle already masked
+            r.add(m.start(), m.end(), "at-sign")
+
+
+def numbers(r: _Reading) -> None:
+    """Four digits or more in any shape, unless a year, an amount, a score or a law's article."""
+    masked = r.masked
     for m in DIGITS_RE.finditer(masked):
-        digits = re.sub(r"\D", "", m.group(0))
-        if len(digits) >= 4 and not YEAR_RE.match(m.group(0)) and not ARTICLE_RE.search(masked[max(0, m.start() - 12):m.start()]) \
-                and not AMOUNT_AFTER_RE.match(masked, m.end()):
-            add(m.start(), m.end(), "digits")
-    for rx in (OCR_NUMBER_RE, OCR_WORD_RE):
-        for m in rx.finditer(masked):
-            if len(m.group(0)) >= 2 or rx is OCR_WORD_RE:
-                add(m.start(), m.end(), "digits")
-    for m in NAMED_BODY_RE.finditer(masked):  # "Athénée royal Air Pur": the name of one school
-        nxt = ctx.token_index_at(m.end())
-        tok = ctx.tokens[nxt] if nxt is not None else None
-        if tok is not None and not ctx.is_start(tok) and not ctx.lex.is_function_word(tok.low) \
-                and not tok.text.isupper() and not ctx.is_allowed(tok.start, tok.end) \
-                and not ctx.is_allowed(m.start(), tok.end) and not CIVILITY_RE.match(ctx.text, tok.start):
-            add(tok.start, tok.end, "organisation")
-    for m in SPACED_LETTERS_RE.finditer(masked):
-        add(m.start(), m.end(), "spelled-name")
-    for m in STREET_NAME_RE.finditer(masked):
-        add(m.start(), m.end(), "street")
-    for m in SPELLED_NUMBER_RE.finditer(masked):
-        add(m.start(), m.end(), "spelled-number")
-    for m in INITIALS_RE.finditer(masked):
-        if _initials(ctx, m):
-            add(m.start(), m.end(), "initials")
-    foreign = foreign_ranges(text)  # read on the text as written: placeholders are words of its sentences
-
-    def in_foreign(start: int, end: int) -> bool:
-        return touches(foreign, start, end)
-
-    for a, b, label in entities or ():
-        if label in NER_KINDS and masked[a:b] == text[a:b] and not in_foreign(a, b) and _unexplained(ctx, a, b):
-            add(a, b, NER_KINDS[label])
-    for tok in ctx.tokens:
-        if ctx.is_start(tok) and not ctx.lex.is_name(tok.low):
+        raw = m.group(0).strip()
+        digits = re.sub(r"\D", "", raw)
+        if len(digits) < 4 or YEAR_RE.match(raw) or SCORE_RE.match(raw):
             continue
-        if tok.cap and in_foreign(tok.start, tok.end) and not ctx.lex.is_name(tok.low):
+        if _not_an_identifier_number(masked, m.start(), m.end(), raw):
+            continue
+        r.add(m.start(), m.end(), "digits")
+    for m in OCR_NUMBER_RE.finditer(masked):
+        read = m.group(0).translate(OCR_DIGITS).strip()
+        if sum(c.isdigit() for c in m.group(0)) >= 2 and sum(c.isalnum() for c in m.group(0)) >= 4 \
+                and not YEAR_RE.match(read) and not _not_an_identifier_number(masked, m.start(), m.end(), read):
+            r.add(m.start(), m.end(), "digits")  # "0498.l4.76.2l" ("l996" is a year, "l.6O3,l8 €" an amount)
+    for m in OCR_WORD_RE.finditer(masked):  # "DEBR0UX"; "NOTIFICATI0N" is a French word misread
+        word = m.group(0).replace("0", "O")
+        if not r.lex.is_french(fold(word), word.lower()) and word not in r.ctx.allow:
+            r.add(m.start(), m.end(), "digits")
+    for rx, kind in ((SPELLED_NUMBER_RE, "spelled-number"), (HOUSE_NUMBER_RE, "house-number")):
+        for m in rx.finditer(masked):
+            if not re.match(r"\s*(?:bis|ter|quater)\b", masked[m.end():m.end() + 8]) \
+                    and not ARTICLE_RE.search(masked[max(0, m.start() - 12):m.start()]):
+                r.add(m.start(), m.end(), kind)  # "quatre cent cinquante-huit ter" is an article of law
+    for m in SPELLED_DATE_RE.finditer(masked):  # "le dix-huit juin", "l2 février": a precise date
+        if not LAW_BEFORE_RE.search(masked[max(0, m.start() - 30):m.start()]) and not m.group(0)[0].isdigit():
+            r.add(m.start(), m.end(), "date")
+
+
+def _not_an_identifier_number(masked: str, start: int, end: int, raw: str) -> bool:
+    """An amount ("2 340,00 €", "4.000 dollars"), a count ("1.400 habitants"), an age ("22-23 ans"), an
+    article of law ("art. 1675/2"), a year and its footnote ("2023 1"), or a time zone ("+0100")."""
+    before = masked[max(0, start - 12):start]
+    if ARTICLE_RE.search(before) or AMOUNT_BEFORE_RE.search(before) or AMOUNT_AFTER_RE.match(masked, end) \
+            or DECIMALS_AFTER_RE.match(masked, end) or AGE_UNIT_AFTER_RE.match(masked, end):
+        return True
+    if THOUSANDS_RE.match(raw) and re.match(r"\s[a-zà-ÿ]{3,}", masked[end:end + 5]):
+        return True
+    if re.match(r"^(?:18|19|20)\d{2}\s\d{1,2}$", raw) or before.endswith("+") and len(raw) == 4:
+        return True
+    return False
+
+
+def spelled_names(r: _Reading) -> None:
+    for m in SPACED_LETTERS_RE.finditer(r.masked):
+        r.add(m.start(), m.end(), "spelled-name")
+
+
+def initials(r: _Reading) -> None:
+    """Capitals that may stand for a person: dotted ("M.K."), or 2-3 letters that are no acronym of the
+    allow-list and no word, and that no article introduces ("le SSM" is a service). Dotted initials
+    listed beside other initials or a person's placeholder are initials even when they spell an
+    acronym ("M.K., T.V.")."""
+    ctx = r.ctx
+    for m in INITIALS_RE.finditer(r.masked):
+        letters = letters_of(m.group(0))
+        dotted = "." in m.group(0)
+        if dotted and _listed_with_people(r, m.start(), m.end()):
+            r.add(m.start(), m.end(), "initials")
+            continue
+        if letters in ctx.allow or letters in NOT_INITIALS or ctx.is_allowed(m.start(), m.end()) \
+                or r.lex.is_french(letters.lower()) or letters in r.defined_acronyms \
+                or REGISTER_BEFORE_RE.search(r.masked, max(0, m.start() - 10), m.start()) \
+                or re.match(r"\s*(?::\s*\d|n°)", r.masked[m.end():m.end() + 6]):
+            continue  # "(TMS)" after its words, "numéro SP", "ITT : 5 jours", "R.Q. n°"
+        if not ARTICLE_OR_ELISION_BEFORE_RE.search(r.masked[max(0, m.start() - 4):m.start()].lower()):
+            r.add(m.start(), m.end(), "initials")
+
+
+def _listed_with_people(r: _Reading, start: int, end: int) -> bool:
+    """Whether a comma, slash or "et" joins this to other dotted initials or a person's placeholder."""
+    seps = " \t,;/&"
+    slot = r.slot_before(start, seps) or r.slot_after(end, seps)
+    if slot and slot[2]:
+        return True
+    before = r.masked[max(0, start - 12):start]
+    after = r.masked[end:end + 12]
+    return bool(re.search(r"(?:[A-Z]\.){2,}\s*(?:[,;/&]|\bet\b)\s*$", before)
+                or re.match(r"\s*(?:[,;/&]|\bet\b)\s*(?:[A-Z][a-z]?\.-?){2,}", after))
+
+
+def signature(r: _Reading) -> None:
+    """The last line of the text, when it holds only initials or one short name ("— fz", "t.d.", "karim")."""
+    masked = r.masked.rstrip()
+    m = SIGNATURE_RE.search(masked)
+    if not m:
+        return
+    who = m.group("who").strip()
+    start = m.start("who")
+    word = re.sub(r"[^\w]", "", who)
+    if not word or r.allowed(start, start + len(who)):
+        return
+    dotted = "." in who
+    low = fold(word)
+    if dotted and len(word) <= 4:
+        r.add(start, start + len(who), "signature")
+    elif m.group("dash") and len(word) <= 3 and word.isalpha():
+        r.add(start, start + len(who), "signature")  # "— cd": a dash makes letters a signature
+    elif len(word) >= 3 and word.isalpha() and not r.lex.is_french(low, word) and not word.isupper():
+        r.add(start, start + len(who), "signature")
+
+
+# ================================================================================== words
+
+def words(r: _Reading) -> None:
+    """Capitalised words unknown to French; listed first names with a capital mid-sentence or typed in
+    lower case; compound names in lower case; communes in lower case; names in foreign sentences."""
+    ctx, lex = r.ctx, r.lex
+    for tok in ctx.tokens:
+        opening = r.opening(tok)
+        if tok.cap and not opening and _place_phrase(r, tok):
+            continue
+        if tok.cap and (_not_a_name(r, tok) or _vehicle(r, tok)):
+            continue
+        if tok.cap and r.in_foreign(tok.start, tok.end):
+            if _foreign_name(r, tok):
+                r.add(tok.start, tok.end, "foreign-name")
             continue  # a German noun
-        if unknown_word(ctx, tok) or (tok.cap and not ctx.is_start(tok) and ctx.lex.is_first_name(tok.low)
-                                      and not ctx.is_allowed(tok.start, tok.end) and len(tok.text) > 2):
-            add(tok.start, tok.end, "proper-noun")
-        elif not tok.cap and tok.alpha and not ctx.is_allowed(tok.start, tok.end) and _lower_case_place(ctx, tok):
-            add(tok.start, tok.end, "place")
-        elif not tok.cap and _lower_case_compound_name(ctx, tok):
-            add(tok.start, tok.end, "first-name")
-        elif not tok.cap and tok.alpha and len(tok.text) >= 4 and ctx.lex.is_first_name(tok.low) \
-                and not ctx.is_french(tok) and not ctx.is_allowed(tok.start, tok.end) \
-                and not in_foreign(tok.start, tok.end):
-            add(tok.start, tok.end, "first-name")  # typed without a capital: "vu avec kevin"
-    return sorted(found.values(), key=lambda r: (r.start, r.end))
+        if tok.cap and tok.text.isupper():
+            if tok.alpha and (len(tok.text) >= 5 and lex.is_name(tok.low) or len(tok.text) >= 4 and tok.low in lex.places) \
+                    and not _dictionary_word(r, tok) \
+                    and not ctx.is_allowed(tok.start, tok.end):
+                r.add(tok.start, tok.end, "proper-noun")  # "M. DUBOIS", "famille KHALIL"
+            continue
+        if tok.cap:
+            if opening and not ctx.is_start(tok) and tok.low in lex.common_first_names \
+                    and not lex.is_function_word(tok.low) and tok.low not in AGE_WORDS and not ctx.is_allowed(tok.start, tok.end):
+                r.add(tok.start, tok.end, "first-name")  # a frequent first name in a cell or after a colon
+                continue
+            if opening and not (lex.is_name(tok.low) and not ctx.is_french(tok)) or tok.low in FOREIGN_FUNCTION_WORDS \
+                    or _chat_word(tok) or _person_noun(tok):
+                continue
+            if unknown_word(ctx, tok):
+                r.add(tok.start, tok.end, "proper-noun")
+            elif not opening and len(tok.text) > 2 and lex.is_first_name(tok.low) \
+                    and (tok.low in lex.common_first_names or not _dictionary_word(r, tok)) \
+                    and not lex.is_function_word(tok.low) and not ctx.is_allowed(tok.start, tok.end):
+                r.add(tok.start, tok.end, "first-name")  # "avec Rose", not "l'Autorité de protection"
+            elif not opening and tok.low in lex.places and len(tok.text) > 2 and not _after_article(r, tok) \
+                    and not lex.is_function_word(tok.low) and not ctx.is_allowed(tok.start, tok.end):
+                r.add(tok.start, tok.end, "place")  # a commune that is also a word, with its capital: "Jambes"
+            continue
+        if not tok.alpha or ctx.is_allowed(tok.start, tok.end) or r.in_foreign(tok.start, tok.end):
+            continue
+        if _lower_case_place(r, tok):
+            r.add(tok.start, tok.end, "place")
+        elif _lower_case_compound_name(r, tok):
+            r.add(tok.start, tok.end, "first-name")
+        elif len(tok.text) >= 4 and lex.is_first_name(tok.low) and not ctx.is_french(tok) and not _chat_word(tok) \
+                and not (is_verb_form(tok.low) and _after_clitic(r, tok)):
+            r.add(tok.start, tok.end, "first-name")  # typed without a capital: "vu avec kevin" ("qu'il lise")
 
 
-def _lower_case_compound_name(ctx: Context, tok) -> bool:
+def _after_article(r: _Reading, tok: Token) -> bool:
+    return re.search(r"(?i:\b(?:le|la|les|l['’]))\s*$", r.masked[max(0, tok.start - 4):tok.start]) is not None
+
+
+def _after_clitic(r: _Reading, tok: Token) -> bool:
+    """After a subject or object pronoun a word is a verb: "qu'il lise", "elle rose" is rare."""
+    return re.search(r"(?i:\b(?:je|j|tu|il|elle|on|nous|vous|ils|elles|ne|n|se|s|me|m|te|t|lui|leur|y|en)['’\s])\s*$",
+                     r.masked[max(0, tok.start - 8):tok.start]) is not None
+
+
+def _vehicle(r: _Reading, tok: Token) -> bool:
+    """A car's make or model before its plate or registration ("une Opel grise immatriculée ...")."""
+    return not r.lex.is_first_name(tok.low) and VEHICLE_AFTER_RE.match(r.masked, tok.end) is not None
+
+
+def _not_a_name(r: _Reading, tok: Token) -> bool:
+    """A capitalised word that names no one: a weekday, month, greeting, civility or mail header word of
+    English, German or Dutch; a country or a region; an abbreviation ("Réf.", "Ch. 214"); a form's or a
+    header's field label at a line's start ("Onderwerp:"); a German noun (after a German article, or
+    shaped like one: "Sozialarbeiterin", "Grüßen")."""
+    low = tok.low
+    if _other_language_word(tok) or _wide_area(r, tok):
+        return True
+    nxt = r.masked[tok.end:tok.end + 2]
+    listed = r.lex.is_first_name(low) or r.lex.is_surname(low) and not _dictionary_word(r, tok)
+    if nxt[:1] == "." and 1 < len(tok.text) <= 4 and not r.lex.is_first_name(low) and low not in r.lex.places \
+            and not re.match(r"\.\s*(?:\n|[A-ZÀ-Þ])", r.masked[tok.end:tok.end + 3]):
+        return True  # "Réf. :", "Ch. 214", "Sit. :" (a sentence's end is no abbreviation: "à Ath. Mardi")
+    if LABEL_AFTER_RE.match(r.masked, tok.end) and _dictionary_word(r, tok) and not r.lex.is_first_name(low):
+        return True  # "Âge :", "Classe :"
+    if LABEL_AFTER_RE.match(r.masked, tok.end) and r.ctx.is_start(tok) and not listed:
+        return True
+    article = GERMAN_ARTICLE_BEFORE_RE.search(r.masked, max(0, tok.start - 8), tok.start)
+    if article and not r.lex.is_first_name(low) \
+            and not re.search(r"(?i:\b(?:van|von|vander|ter|ten))\s+$", r.masked[max(0, article.start() - 8):article.start()]):
+        return True  # "Der Heimleiter", "seiner Frau" ("Van den Broeck" is a name)
+    prev = r.ctx.prev_token(tok)
+    if prev is not None and not prev.cap and prev.low in FOREIGN_FUNCTION_WORDS and r.masked[prev.end:tok.start] == " " \
+            and not r.lex.is_first_name(low) and not r.lex.is_first_name(low[:-1]) and low not in r.lex.places:
+        return True  # "van het Nederlandstalig", "Aan Vlaamse kant" ("ohne Laras", "naar Anderlecht" are names)
+    return len(tok.text) >= 6 and GERMAN_NOUN_RE.search(tok.text) is not None and not r.lex.is_first_name(low) \
+        and low not in r.lex.places
+
+
+def _other_language_word(tok: Token) -> bool:
+    return tok.low in OTHER_LANGUAGE_WORDS
+
+
+def _wide_area(r: _Reading, tok: Token) -> bool:
+    """A country or a region: no one is found by it ("resté au Congo", "en Wallonie")."""
+    a, b = r.ctx.compound(tok)
+    if a.i != b.i:
+        return fold_key(r.masked[a.start:b.end]) in WIDE_AREAS  # "Meuse-Ourthe" may be a body's name
+    return tok.low in WIDE_AREAS and not re.match(r"\s*\d", r.masked[tok.end:tok.end + 3])
+
+
+def _place_phrase(r: _Reading, tok: Token) -> bool:
+    """Two or three capitalised words that name a commune together ("Sankt Vith", "St. Vith", "La Louvière")."""
+    ctx = r.ctx
+    for n in (3, 2):
+        toks = ctx.tokens[tok.i:tok.i + n]
+        if len(toks) < n or not all(t.cap for t in toks) or any(len(r.masked[a.end:b.start]) > 2 for a, b in zip(toks, toks[1:])):
+            continue
+        if fold_key(r.masked[toks[0].start:toks[-1].end]) in r.lex.places \
+                and not ctx.is_allowed(toks[0].start, toks[-1].end):
+            r.add(toks[0].start, toks[-1].end, "place")
+            return True
+    return False
+
+
+def _foreign_name(r: _Reading, tok: Token) -> bool:
+    """In a German or Dutch sentence (where nouns may be capitalised), a capitalised word mid-sentence
+    that is a listed name or a commune, or a first name's genitive ("Laras", "Lara's"), and no
+    function word of those languages."""
+    lex, low = r.lex, tok.low
+    if low in stop_words("de") or low in stop_words("nl") or r.allowed(tok.start, tok.end) or len(low) < 3 \
+            or r.opening(tok) or tok.text.isupper():
+        return False
+    german = touches(r.german, tok.start, tok.end)  # every German noun has a capital: only first names there
+    listed = lex.is_first_name(low) or not german and lex.is_surname(low)
+    if (listed or low in lex.places) and not _dictionary_word(r, tok):
+        return True
+    return low.endswith("s") and len(low) > 4 and lex.is_first_name(low[:-1])
+
+
+def _lower_case_compound_name(r: _Reading, tok: Token) -> bool:
     """A hyphenated word made of names, one of them no French word: "renard-lefevre", "ines-rose"."""
+    ctx = r.ctx
     a, b = ctx.compound(tok)
     parts = ctx.tokens[a.i:b.i + 1]
     return (len(parts) >= 2 and all(p.alpha and not p.cap and len(p.text) >= 3 and ctx.lex.is_name(p.low) for p in parts)
             and any(not ctx.is_french(p) for p in parts) and not ctx.is_allowed(a.start, b.end))
 
 
-def _lower_case_place(ctx: Context, tok) -> bool:
-    """A commune typed without its capital, when it is no French word ("montignies")."""
-    if tok.low not in ctx.lex.places or len(tok.text) < 4 or ctx.lex.is_function_word(tok.low) \
+def _lower_case_place(r: _Reading, tok: Token) -> bool:
+    """A commune typed without its capital: when it is no French word ("montignies"), or after a
+    residence word or a local body ("habite à jambes", "cpas de liege")."""
+    ctx = r.ctx
+    a, b = ctx.compound(tok)
+    if a.i != b.i:
+        return a.i == tok.i and fold_key(ctx.text[a.start:b.end]) in ctx.lex.places  # "fosses-la-ville"
+    if tok.low not in ctx.lex.places or len(tok.text) < 3 or ctx.lex.is_function_word(tok.low) \
             or NUMBER_ONLY_RE.fullmatch(tok.text) or tok.low in stop_words("de") or tok.low in stop_words("nl"):
         return False
-    return not ctx.is_french(tok)  # a French word ("ligne", "court") is also a commune too often to warn
+    if PLACE_CUE_RE.search(r.masked[max(0, tok.start - 30):tok.start]):
+        return True
+    return len(tok.text) >= 4 and not ctx.is_french(tok)  # a French word ("ligne", "court") needs the cue
 
 
-def _initials(ctx: Context, m: re.Match) -> bool:
-    """Capitals that may stand for a person: dotted ("M.K."), or 2-3 letters that are no acronym of
-    the allow-list and no word, and that no article introduces ("le SSM" is a service)."""
-    letters = letters_of(m.group(0))
-    if letters in ctx.allow or ctx.is_allowed(m.start(), m.end()) or ctx.lex.is_french(letters.lower()):
+# ================================================================================== cues
+
+def cues(r: _Reading) -> None:
+    """Words that something around them says are a name or a place."""
+    ctx, lex = r.ctx, r.lex
+    for tok in ctx.tokens:
+        if not tok.alpha or _person_noun(tok):
+            continue
+        a, b = ctx.compound(tok)
+        if a.i != tok.i:
+            continue
+        if _after_civility(r, tok):
+            r.add(a.start, b.end, "name-after-cue")
+            continue
+        if lex.is_function_word(tok.low) or ctx.is_allowed(tok.start, tok.end):
+            continue
+        mid_capital = tok.cap and not r.opening(tok) and not tok.text.isupper()
+        if r.in_foreign(tok.start, tok.end):
+            if tok.cap and lex.is_first_name(tok.low) and tok.low not in stop_words("de") | stop_words("nl") \
+                    and _after_cue(r, tok, b.end, mid_capital, family_or_age_only=True):
+                r.add(a.start, b.end, "name-after-cue")  # "een zoontje, Milan, 2 jaar"
+            continue
+        if _beside_person(r, tok, b.end, mid_capital):
+            r.add(a.start, b.end, "name-beside-placeholder")
+        elif _after_cue(r, tok, b.end, mid_capital):
+            r.add(a.start, b.end, "name-after-cue")
+        elif mid_capital and PLACE_CUE_RE.search(r.masked[max(0, tok.start - 30):tok.start]):
+            r.add(a.start, b.end, "place")  # "habite Sedan", "originaire de Jambes"
+
+
+def _beside_person(r: _Reading, tok: Token, end: int, mid_capital: bool) -> bool:
+    """A name part the anonymiser left beside a person it masked: "[Personne D] gul", "Karim [Personne B]"."""
+    lex = r.lex
+    listed = lex.is_first_name(tok.low) and not _dictionary_word(r, tok)
+    if LABEL_AFTER_RE.match(r.masked, end) and _dictionary_word(r, tok):
+        return False  # "[Personne E]  Classe : 2C"
+    before, after = r.slot_before(tok.start), r.slot_after(end)
+    if before and before[2]:
+        if mid_capital and (lex.is_name(tok.low) or not r.ctx.is_french(tok)):
+            return True
+        return not tok.cap and len(tok.text) >= 3 and listed
+    return bool(after and after[2] and mid_capital and lex.is_first_name(tok.low))
+
+
+def _after_civility(r: _Reading, tok: Token) -> bool:
+    """Any word after a civility, but a function word, a role ("Madame la directrice") or, after the
+    spelled-out civilities, a verb ("madame explique"): "mr kabila", "M. BONNET", "Mme Noël", "Mme D."."""
+    m = CIVILITY_WORD_RE.search(r.text, max(0, tok.start - 24), tok.start)
+    if not m or _other_language_word(tok):
         return False
-    return not ARTICLE_OR_ELISION_BEFORE_RE.search(ctx.text[max(0, m.start() - 4):m.start()].lower())
-
-
-def _unexplained(ctx: Context, start: int, end: int) -> bool:
-    """A model entity with a word that is neither French nor allowed (the model tags "CPAS" too)."""
-    if ctx.is_allowed(start, end):
+    if len(tok.text) == 1 and tok.text.isupper() and r.masked[tok.end:tok.end + 1] == ".":
+        return True  # "Mme D.", "famille D."
+    if not tok.cap and (touches(r.german, tok.start, tok.end) or _chat_word(tok) or tok.low in TIME_WORDS):
+        return False  # "seiner Frau allein", "monsieur euh"
+    if r.lex.is_function_word(tok.low) or _person_noun(tok):
         return False
-    return any(t.alpha and len(t.text) > 1 and not ctx.is_french(t) and not ctx.is_allowed(t.start, t.end)
-               and not t.text.isupper() for t in ctx.tokens_in(start, end))
+    if tok.low in ("et", "ou") or tok.text in ("A", "À"):
+        return False
+    spelled = m.group(0).strip().lower() in ("madame", "monsieur", "mademoiselle", "docteur", "maître", "maitre", "famille")
+    if spelled and not tok.cap and (is_verb_form(tok.low) or _dictionary_word(r, tok) or not r.lex.is_name(tok.low)):
+        return False  # "madame explique", "famille hébergeuse" ("madame kabila" is a name)
+    return True
+
+
+def _after_cue(r: _Reading, tok: Token, end: int, mid_capital: bool, family_or_age_only: bool = False) -> bool:
+    """A name after a family word ("sa fille Gloire", "sa mère espérance"), a role word ("l'éducatrice
+    Nadia"), a naming word ("dit Greg", "prénommée ines") or as an item before an age ("prince 7a")."""
+    lex, ctx = r.lex, r.ctx
+    first = lex.is_first_name(tok.low)
+    unknown = not ctx.is_french(tok) and not _dictionary_word(r, tok) and len(tok.text) >= 3
+    prev = ctx.prev_token(tok)
+    gap = r.text[prev.end:tok.start] if prev else ""  # a placeholder between is no gap
+    cue = fold(r.masked[ctx.compound(prev)[0].start:prev.end]) if prev else ""
+    joined = gap.strip(" (,=:") == "" and "\n" not in gap
+    if tok.low in TIME_WORDS or _chat_word(tok):
+        return False
+    naming = None if family_or_age_only else NAMING_RE.search(r.masked[max(0, tok.start - 16):tok.start])
+    if naming:
+        return mid_capital or unknown or first and not naming.group(0).lower().startswith("dit")
+    if joined and cue in FAMILY_WORDS:
+        return mid_capital or first and (unknown or len(tok.text) >= 4)
+    if joined and cue in KIN_ROLE_WORDS and not family_or_age_only:
+        return mid_capital and (first or not ctx.is_french(tok)) or first and unknown
+    if AGE_AFTER_RE.match(r.masked, end) and (prev is None or not prev.text.isdigit()):
+        item = re.search(r"(?:^|[,:;(\n]|\bet)\s*$", r.masked[max(0, tok.start - 6):tok.start]) is not None
+        return (first or unknown or mid_capital) and (item or mid_capital) and tok.low not in AGE_WORDS
+    return False
+
+
+def _chat_word(tok: Token) -> bool:
+    return tok.low in CHAT_WORDS
+
+
+def _dictionary_word(r: _Reading, tok: Token) -> bool:
+    """Whether the word is in the French dictionary at all (names included, "Claire", "Rose")."""
+    return tok.low in r.lex.french or is_inflected_french(tok.text)
+
+
+def _person_noun(tok: Token) -> bool:
+    return tok.low in KIN_ROLE_WORDS or tok.low in PERSON_NOUNS
+
+
+def _role_word(tok: Token) -> bool:
+    return tok.low in KIN_ROLE_WORDS
+
+
+def nicknames(r: _Reading) -> None:
+    """A short quotation that names someone: right after a person's placeholder or a naming word
+    ("[Personne C], « moustache »", "dit « Greg »"), or an article before a capitalised word
+    ("« le Grand Polonais »")."""
+    for m in QUOTED_RE.finditer(r.masked):
+        q = m.group("q")
+        start = m.start("q")
+        qwords = q.split()
+        if not qwords or len(qwords) > 4 or r.allowed(start, start + len(q)) or not any(c.isalpha() for c in q):
+            continue
+        slot = r.slot_before(m.start(), " \t,(")
+        named = NAMING_RE.search(r.masked[max(0, m.start() - 16):m.start() + 1])
+        article = re.match(r"(?i:le|la|les|l['’])\s*([A-ZÀ-ÖØ-Þ][\w'’-]+)", q)
+        toks = [t for t in r.ctx.tokens_in(start, start + len(q)) if t.alpha]
+        first_word = fold(qwords[0].strip(".,;:!?"))
+        if is_verb_form(first_word) and not r.lex.is_first_name(first_word) or r.lex.is_function_word(first_word) \
+                and not article:
+            continue  # « est suivi », « devient fou », « la touche »: words reported, not a name
+        said = named is not None and named.group(0).lower().startswith("dit")
+        plain = toks and not any(t.cap or not r.ctx.is_french(t) for t in toks)
+        if slot and slot[2] and len(qwords) <= 3 or named and not (said and plain):
+            r.add(start, start + len(q), "nickname")
+        elif len(qwords) <= 2 and toks and toks[0].cap and not toks[0].text.isupper() \
+                and any(r.lex.is_first_name(t.low) or not r.ctx.is_french(t) for t in toks if t.cap) \
+                and not any(r.allowed(t.start, t.end) or r.lex.is_function_word(t.low) for t in toks):
+            r.add(start, start + len(q), "nickname")  # « Coco », « Shah »
+        elif article and not r.allowed(start + article.start(1), start + article.end(1)) \
+                and not r.lex.is_function_word(fold(article.group(1))):
+            r.add(start, start + len(q), "nickname")
+
+
+def chat_authors(r: _Reading) -> None:
+    """The author of a chat line, before or after its time: "Tshibanda 08:12 :", "[09:05] karim :"."""
+    rx = re.compile(r"^[ \t«\"“]*(?:(?i:lun|mar|mer|jeu|ven|sam|dim)\.?[ \t]+)?(?:(?P<a>[^\W\d][\w'’-]{1,30})[ \t]+\[?\d{1,2}[:h.]\d{2}\]?|"
+                    r"\[?\d{1,2}[:h.]\d{2}(?::\d{2})?\]?[ \t]*(?:[-–—][ \t]*)?(?P<b>[^\W\d][\w'’-]{1,30}))[ \t]*:",
+                    re.MULTILINE)
+    for m in rx.finditer(r.masked):
+        group = "a" if m.group("a") else "b"
+        word, start = m.group(group), m.start(group)
+        low = fold(word)
+        if r.allowed(start, start + len(word)) or low in KIN_ROLE_WORDS or r.lex.is_function_word(low) \
+                or low in TIME_WORDS or low in CHAT_WORDS:
+            continue
+        if low in PERSON_NOUNS or word in r.ctx.allow:
+            continue
+        if r.lex.is_name(low) and (word[0].isupper() or not r.lex.is_french(low, word)) or not r.lex.is_french(low, word):
+            r.add(start, start + len(word), "chat-author")
+
+
+def _street_type_is_a_noun(r: _Reading, start: int, word: str) -> bool:
+    """"cite" and "cité" after a verb's auxiliary or a pronoun are the verb ("elle cite Goffman",
+    "le formateur a cité Michel ..."), as "place" after a subject is ("le juge place Mme ...")."""
+    if fold(word) in ("cite",) and word.lower() != "cité":
+        return False
+    before = r.masked[max(0, start - 12):start].lower().split()
+    return not (before and before[-1] in ("a", "avait", "ont", "avaient", "aura", "il", "elle", "on", "qui", "je",
+                                          "j", "est", "été", "ai", "as", "avons", "avez"))
+
+
+def bodies_and_streets(r: _Reading) -> None:
+    """The name of one school, shelter or service ("abri de nuit Le Phare", "Athénée royal Air Pur"), and
+    a street's name, also dictated with its punctuation ("rue des, Marronniers")."""
+    ctx = r.ctx
+    for m in NAMED_BODY_RE.finditer(r.masked):
+        nxt = ctx.token_index_at(m.end())
+        if nxt is None or ctx.is_start(ctx.tokens[nxt]) or CIVILITY_RE.match(ctx.text, m.end()):
+            continue
+        run = [ctx.tokens[nxt]]  # "Un Toit Pour Toi", "Trois-Sources", "Entre Deux Rives"
+        while run[-1].i + 1 < len(ctx.tokens) and ctx.tokens[run[-1].i + 1].cap \
+                and r.masked[run[-1].end:ctx.tokens[run[-1].i + 1].start] in (" ", "-", "'", "’"):
+            run.append(ctx.tokens[run[-1].i + 1])
+        named = [t for t in run if not ctx.lex.is_function_word(t.low) and not t.text.isupper()
+                 and not ctx.is_allowed(t.start, t.end)]
+        if named and not ctx.is_allowed(m.start(), run[-1].end) and not ctx.is_allowed(run[0].start, run[-1].end):
+            r.add(named[0].start, named[-1].end, "organisation")
+    for rx in (STREET_NAME_RE, COMPOUND_STREET_RE, LOWER_STREET_RE, UNKNOWN_STREET_RE):
+        for m in rx.finditer(r.masked):
+            last = m.group(0).split()[-1]
+            if ctx.is_allowed(m.start(), m.start() + len(m.group(0).split()[0])) or ctx.is_allowed(m.start(), m.end()):
+                continue  # "Banque Carrefour de la Sécurité sociale"
+            if "," in m.group(0) and (last.isupper() or ctx.is_allowed(m.end() - len(last), m.end())):
+                continue  # "travail de rue, CPAS"
+            if rx is UNKNOWN_STREET_RE and (r.lex.is_french(fold(m.group("name")), m.group("name"))
+                                            or r.in_foreign(m.start(), m.end())):
+                continue  # "rue de la gare" may be any; "quai de la boverie" is one
+            if not _street_type_is_a_noun(r, m.start(), m.group(0).split()[0]):
+                continue
+            if rx is LOWER_STREET_RE and any(r.lex.is_function_word(fold(w)) for w in m.group(0).split()[1:-1]
+                                             if fold(w) not in ("de", "la", "du", "des", "d", "l")):
+                continue  # "à la rue depuis 2016"
+            name_tok = ctx.token_index_at(m.end() - len(last))
+            if name_tok is not None and (_wide_area(r, ctx.tokens[name_tok]) or CIVILITY_RE.match(r.masked, ctx.tokens[name_tok].start)):
+                continue  # "la route des Balkans"; "le juge place Mme ..."
+            r.add(m.start(), m.end(), "street")
+    for m in ARTICLE_NAME_RE.finditer(r.masked):  # "au home Les Hirondelles": an article's capital mid-sentence
+        tok = ctx.tokens[ctx.token_index_at(m.start())]
+        name = ctx.token_index_at(m.start("name"))
+        if name is not None and not r.opening(tok) and not ctx.is_allowed(m.start(), m.end()) \
+                and not ctx.is_allowed(m.start("name"), m.end()) and not LAW_BEFORE_RE.search(r.masked[max(0, m.start() - 20):m.start()]):
+            r.add(m.start(), m.end(), "organisation")
+    for m in BODY_ACRONYM_RE.finditer(r.masked):  # "CAW Oost-Brabant", "ÖSHZ Eupen", "SPS Marche"
+        name = ctx.token_index_at(m.start("name"))
+        tok = ctx.tokens[name] if name is not None else None
+        if tok is not None and m.group("acronym") in ctx.allow and not ctx.lex.is_function_word(tok.low) \
+                and (tok.low in ctx.lex.places or fold_key(ctx.compound_text(tok)) in ctx.lex.places
+                     or not _dictionary_word(r, tok)) \
+                and not ctx.is_allowed(m.start(), m.end()) and not ctx.is_allowed(tok.start, tok.end) \
+                and not CIVILITY_RE.match(ctx.text, tok.start) and not tok.text.isupper():
+            r.add(m.start("name"), m.end(), "organisation")
+
+
+# ================================================================================== the model
+
+def ner_entities(r: _Reading, entities: list[tuple[int, int, str]]) -> None:
+    """The model's person, place and organisation entities, cut around placeholders, when a piece holds a
+    word that is neither French nor allowed, or a capitalised name or commune mid-sentence. Lower-case
+    pieces, foreign sentences and pieces of the allow-list's vocabulary are the model's noise."""
+    ctx, lex = r.ctx, r.lex
+    foreign_words = stop_words("de") | stop_words("nl")
+    for a, b, label in entities:
+        if label not in NER_KINDS:
+            continue
+        for s, e in _pieces(r.masked, a, b):
+            if r.in_foreign(s, e) or ctx.is_allowed(s, e):
+                continue
+            for t in ctx.tokens_in(s, e):
+                if not t.alpha or len(t.text) < 2 or t.text.isupper() or lex.is_function_word(t.low) \
+                        or t.low in foreign_words or ctx.is_allowed(t.start, t.end):
+                    continue
+                mid_capital = t.cap and not r.opening(t)
+                if _person_noun(t) or t.cap and (_not_a_name(r, t) or _vehicle(r, t)) or _chat_word(t) \
+                        or t.low in TIME_WORDS or LABEL_AFTER_RE.match(r.masked, t.end) and _dictionary_word(r, t) \
+                        or _formal_address(r, t):
+                    continue
+                if not ctx.is_french(t) and (mid_capital or not _dictionary_word(r, t) and len(t.text) >= 3
+                                             and (t.cap or lex.is_first_name(t.low))) \
+                        or mid_capital and label == "PER" and lex.is_name(t.low):
+                    r.add(s, e, NER_KINDS[label])
+                    break
+
+
+def _formal_address(r: _Reading, tok: Token) -> bool:
+    """A role after a civility and its article: "Monsieur le Procureur", "Madame la Présidente"."""
+    return re.search(r"(?i:\b(?:madame|monsieur|mesdames|messieurs)\s+(?:le|la|les|l['’])\s*)$",
+                     r.masked[max(0, tok.start - 20):tok.start]) is not None
+
+
+def _pieces(masked: str, a: int, b: int) -> list[tuple[int, int]]:
+    """The stretches of [a, b) between blanked placeholders and line breaks, trimmed of punctuation."""
+    out = []
+    for m in re.finditer(r"(?:(?!\s{2,}|\n).)+", masked[a:b]):
+        stripped = m.group(0).strip(" \t,;:.()«»\"“”|[]-–—")
+        if stripped:
+            s = a + m.start() + m.group(0).find(stripped)
+            out.append((s, s + len(stripped)))
+    return out
+
+
+SIGNALS = (patterns, numbers, spelled_names, initials, signature, words, cues, nicknames, chat_authors,
+           bodies_and_streets)
