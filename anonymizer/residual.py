@@ -73,6 +73,13 @@ LAW_BEFORE_RE = re.compile(r"(?i)\b(?:lois?|d[ée]crets?|arr[êe]t[ée]s?|ordonn
 OCR_NUMBER_RE = re.compile(r"(?<![\w.])(?=[\dlIO./-]*\d)(?=[\dlIO./-]*[lIO])[\dlIO](?:[\dlIO./ -]*[\dlIO])?(?![\w])")
 OCR_WORD_RE = re.compile(r"\b[A-Z]+0[A-Z0]*\b")
 
+LEET_RE = re.compile(r"(?<![\w.@])(?:[^\W\d_]+\d+[^\W\d_]+[\w]*|[^\W_]*[^\W\d_][^\W_]*_[\w]*\d[\w]*|"
+                     r"[\w]*\d[\w]*_[^\W_]*[^\W\d_][\w]*)(?![\w@])")
+SPELLED_EMAIL_RE = re.compile(r"(?i)\b[\w.-]+(?:\s+(?:point|dot)\s+[\w-]+)*\s*(?:\(at\)|\[at\]|\barobase\b|\bat\b)\s*"
+                              r"[\w-]+\s*(?:\.|\bpoint\b|\(dot\)|\[dot\]|\bdot\b)\s*(?:com|be|fr|net|org|eu|nl|de|lu)\b")
+LEET_READINGS = (str.maketrans("0134579", "oieasgt"), str.maketrans("0134579", "olease9"))
+FOREIGN_LETTER_RE = re.compile(r"[łŁśŚźŹżŻńŃćĆęĘąĄşŞșȘţŢțȚğĞıİñÑãÃõÕåÅøØđĐěĚřŘšŠžŽčČůŮőŐűŰ]")
+
 # ------------------------------------------------------------------------------------------ words
 INITIALS_RE = re.compile(DOTTED_RE.pattern + r"|(?<![\w.])(?:[A-Z]{2,3}|[A-Z][a-z][A-Z])(?![\w'’-])")  # "M.K.", "JD", "MdB"
 # Capitals that are abbreviations of everyday words, of mail subjects and of forms, never initials.
@@ -89,6 +96,11 @@ SIGNATURE_RE = re.compile(r"(?:^|\n|[.!?»”\"][ \t]+(?=[-–—]))[ \t]*(?P<da
 CLAUSE_RE = re.compile(r"[^.!?\n:«»“”\"]+")  # a quotation or what follows a colon may change language
 TIME_BEFORE_RE = re.compile(r"\d{1,2}[:h]\d{2}\]?$")
 OPENING_CHARS = ":;«“\"|>*•·\t"
+
+CLOSING_RE = re.compile(r"(?i:\b(?:cordialement|bien\s+à\s+(?:vous|toi)|bien\s+amicalement|amicalement|bises|bisous|"
+                        r"à\s+bientôt|salutations(?:\s+distinguées)?|merci(?:\s+d['’]avance)?|groeten|groetjes|"
+                        r"met\s+vriendelijke\s+groeten|mit\s+freundlichen\s+grü(?:ß|ss)en|grü(?:ß|ss)e|regards|"
+                        r"best\s+regards))[ \t]*[,.!]?[ \t]*\n?[ \t]*(?:[-–—][ \t]*)?")
 
 # ------------------------------------------------------------------------------------------ cues
 KIN_ROLE_WORDS = frozenset(fold(w) for w in """dr pr me maître maitre herr herrn frau mevrouw meneer dhr mevr mère père fils fille frère sœur soeur grand-mère grand-père gd-mère
@@ -118,6 +130,11 @@ msgs tel rdv dsl euh heu hein bah ben bon ouais ouai wesh wsh salam inchallah bi
 tkt vrmt vraiment grave trop""".split())
 PERSON_NOUNS = frozenset(fold(w) for w in """homme femme garçon fille jeune dame ado adolescent adolescente enfant enfants
 bébé gamin gamine personne monsieur madame famille parents mama mamma mamy mamie papy papi""".split())
+# After a name that opens a sentence: a clitic pronoun, an auxiliary or a reporting verb ("Lama m'a confié").
+ACTS_AFTER_RE = re.compile(r"\s+(?:(?:ne|n['’]|nous|vous|lui|leur|me|m['’]|te|t['’]|se|s['’]|l['’]|y|en)\s*)?"
+                           r"(?:a|avait|aura|est|était|sera|dit|disait|explique|raconte|demande|veut|voulait|refuse|"
+                           r"confie|confié|supplie|pleure|appelle|téléphone|vient|venait|va|allait|habite|vit|vivait|"
+                           r"travaille|dort|revient|rentre|part|est\s+venue?)\b")
 AGE_WORDS = frozenset({"ans", "an", "a", "mois", "jours", "semaines", "age", "agee", "age", "environ"})
 NAMING_RE = re.compile(r"(?i)(?<![\w-])(?:dit|dite|prénommée?|nommée?|appelée?|surnommée?|alias|prénoms?\s*:|noms?\s*:|"
                        r"appell?ent|surnomment|un\s+certain|une\s+certaine|"
@@ -454,6 +471,47 @@ def signature(r: _Reading) -> None:
         r.add(start, start + len(who), "signature")
 
 
+def closings(r: _Reading) -> None:
+    """The name after a closing formula, on its line or the next ("Bien à toi, nadia", "Groeten,\nLien")."""
+    for m in CLOSING_RE.finditer(r.masked):
+        i = r.ctx.token_index_at(m.end())
+        if i is None:
+            continue
+        tok = r.ctx.tokens[i]
+        if not tok.alpha or r.lex.is_function_word(tok.low) or _person_noun(tok) or r.allowed(tok.start, tok.end) \
+                or _other_language_word(tok) or _chat_word(tok):
+            continue
+        if r.lex.is_first_name(tok.low) and (tok.cap or not _dictionary_word(r, tok)) \
+                or not _dictionary_word(r, tok) and (tok.cap or r.lex.is_name(tok.low)):
+            r.add(tok.start, tok.end, "signature")  # "merci bonne soirée" is no signature
+
+
+def handles(r: _Reading) -> None:
+    """User names without their "@": letters and digits mixed inside a word ("dyl4n", "k3vin_b"), or
+    joined by an underscore with a digit ("ily_1080"); an e-mail address spelled out ("jean point
+    dupont arobase gmail point com")."""
+    for m in LEET_RE.finditer(r.masked):
+        word = m.group(0)
+        if sum(c.isalpha() for c in word) < 4 or r.allowed(m.start(), m.end()):
+            continue
+        if "_" not in word:  # "F1CHE", "NOTIFICATI0N": a French word misread; "dyl4n", "k3vin": a name
+            readings = {fold(word.translate(t)) for t in LEET_READINGS}
+            if any(w in r.lex.french for w in readings) and not any(r.lex.is_first_name(w) for w in readings):
+                continue
+        r.add(m.start(), m.end(), "handle")
+    for m in SPELLED_EMAIL_RE.finditer(r.masked):
+        r.add(m.start(), m.end(), "email")
+
+
+def foreign_letters(r: _Reading) -> None:
+    """A word with letters that French never writes ("Łukasz", "ştefan", "Yılmaz", "João"), outside
+    German and Dutch sentences: a name, most often."""
+    for tok in r.ctx.tokens:
+        if tok.alpha and len(tok.text) >= 3 and FOREIGN_LETTER_RE.search(tok.text) and not r.allowed(tok.start, tok.end) \
+                and not r.in_foreign(tok.start, tok.end) and not _wide_area(r, tok):
+            r.add(tok.start, tok.end, "proper-noun")
+
+
 # ================================================================================== words
 
 def words(r: _Reading) -> None:
@@ -501,6 +559,7 @@ def words(r: _Reading) -> None:
         elif _lower_case_compound_name(r, tok):
             r.add(tok.start, tok.end, "first-name")
         elif len(tok.text) >= 4 and lex.is_first_name(tok.low) and not ctx.is_french(tok) and not _chat_word(tok) \
+                and tok.low not in FOREIGN_FUNCTION_WORDS and not _person_noun(tok) \
                 and not (is_verb_form(tok.low) and _after_clitic(r, tok)):
             r.add(tok.start, tok.end, "first-name")  # typed without a capital: "vu avec kevin" ("qu'il lise")
 
@@ -530,8 +589,10 @@ def _not_a_name(r: _Reading, tok: Token) -> bool:
         return True
     nxt = r.masked[tok.end:tok.end + 2]
     listed = r.lex.is_first_name(low) or r.lex.is_surname(low) and not _dictionary_word(r, tok)
-    if nxt[:1] == "." and 1 < len(tok.text) <= 4 and not r.lex.is_first_name(low) and low not in r.lex.places \
-            and not re.match(r"\.\s*(?:\n|[A-ZÀ-Þ])", r.masked[tok.end:tok.end + 3]):
+    if nxt[:1] == "." and 1 < len(tok.text) <= 4 and low not in r.lex.places \
+            and (re.match(r"\.[ \t]?(?:\d|:)", r.masked[tok.end:tok.end + 3])
+                 or r.slot_after(tok.end + 1) is not None and not r.lex.is_first_name(low)
+                 or not r.lex.is_first_name(low) and not re.match(r"\.\s*(?:\n|[A-ZÀ-Þ])", r.masked[tok.end:tok.end + 3])):
         return True  # "Réf. :", "Ch. 214", "Sit. :" (a sentence's end is no abbreviation: "à Ath. Mardi")
     if LABEL_AFTER_RE.match(r.masked, tok.end) and _dictionary_word(r, tok) and not r.lex.is_first_name(low):
         return True  # "Âge :", "Classe :"
@@ -636,12 +697,39 @@ def cues(r: _Reading) -> None:
                     and _after_cue(r, tok, b.end, mid_capital, family_or_age_only=True):
                 r.add(a.start, b.end, "name-after-cue")  # "een zoontje, Milan, 2 jaar"
             continue
+        if _listed_with_placeholders(r, tok, b.end) or _acting_at_start(r, tok, b.end):
+            r.add(a.start, b.end, "first-name")
+            continue
         if _beside_person(r, tok, b.end, mid_capital):
             r.add(a.start, b.end, "name-beside-placeholder")
         elif _after_cue(r, tok, b.end, mid_capital):
             r.add(a.start, b.end, "name-after-cue")
         elif mid_capital and PLACE_CUE_RE.search(r.masked[max(0, tok.start - 30):tok.start]):
             r.add(a.start, b.end, "place")  # "habite Sedan", "originaire de Jambes"
+
+
+def _listed_with_placeholders(r: _Reading, tok: Token, end: int) -> bool:
+    """A first name in a list of masked persons: "[Personne A], gloire et [Personne C]"."""
+    if not r.lex.is_first_name(tok.low) or _person_noun(tok) or tok.low in TIME_WORDS or _chat_word(tok):
+        return False
+    before = r.slot_before(tok.start, " \t,") or r.slot_before(tok.start - 3, " \t") \
+        if r.text[max(0, tok.start - 3):tok.start] == "et " else r.slot_before(tok.start, " \t,")
+    after = r.slot_after(end, " \t,")
+    if r.text[end:end + 4] == " et ":
+        after = after or r.slot_after(end + 4, " \t")
+    sep_before = r.text[max(0, tok.start - 4):tok.start]
+    sep_after = r.text[end:end + 4]
+    return bool(before and before[2] and after and after[2] and ("," in sep_before or "et" in sep_before)
+                and ("," in sep_after or "et" in sep_after))
+
+
+def _acting_at_start(r: _Reading, tok: Token, end: int) -> bool:
+    """A listed first name that opens a sentence and acts: "Victoire nous supplie", "Germaine a toute sa tête"."""
+    if not (tok.cap and r.ctx.is_start(tok)) or not r.lex.is_first_name(tok.low) or len(tok.text) < 3 \
+            or r.lex.is_function_word(tok.low) or _person_noun(tok) or tok.low in TIME_WORDS or _chat_word(tok) \
+            or _other_language_word(tok) or _wide_area(r, tok) or is_verb_form(tok.low):
+        return False
+    return ACTS_AFTER_RE.match(r.masked, end) is not None
 
 
 def _beside_person(r: _Reading, tok: Token, end: int, mid_capital: bool) -> bool:
@@ -713,7 +801,7 @@ def _dictionary_word(r: _Reading, tok: Token) -> bool:
 
 
 def _person_noun(tok: Token) -> bool:
-    return tok.low in KIN_ROLE_WORDS or tok.low in PERSON_NOUNS
+    return tok.low in KIN_ROLE_WORDS or tok.low in PERSON_NOUNS or tok.low in FAMILY_WORDS
 
 
 def _role_word(tok: Token) -> bool:
@@ -878,5 +966,5 @@ def _pieces(masked: str, a: int, b: int) -> list[tuple[int, int]]:
     return out
 
 
-SIGNALS = (patterns, numbers, spelled_names, initials, signature, words, cues, nicknames, chat_authors,
-           bodies_and_streets)
+SIGNALS = (patterns, numbers, handles, spelled_names, initials, signature, closings, words, foreign_letters, cues,
+           nicknames, chat_authors, bodies_and_streets)
