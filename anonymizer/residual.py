@@ -84,7 +84,7 @@ FOREIGN_LETTER_RE = re.compile(r"[łŁśŚźŹżŻńŃćĆęĘąĄşŞșȘţŢț
 INITIALS_RE = re.compile(DOTTED_RE.pattern + r"|(?<![\w.])(?:[A-Z]{2,3}|[A-Z][a-z][A-Z])(?![\w'’-])")  # "M.K.", "JD", "MdB"
 # Capitals that are abbreviations of everyday words, of mail subjects and of forms, never initials.
 NOT_INITIALS = frozenset("""NB PS PJ PV CV QI UE SA AR VS CA RG TVA JO TR RE FW FWD RH CC OK TV PC GSM SMS WC RDV BD
-HR RSVP PDF FAQ USB CSV XLS DOC FR NL DE EN IT ES PT GB US""".split())
+HR RSVP PDF FAQ USB CSV XLS DOC FR NL DE EN IT ES PT GB US OCR GPS ADN VIH SIDA IST QR SOS TGV BD PME ASAP""".split())
 REGISTER_BEFORE_RE = re.compile(r"(?i:\b(?:num[ée]ro|n°|no|nr)\.?)\s+$")
 ARTICLE_OR_ELISION_BEFORE_RE = re.compile(
     r"(?:\b(?:" + "|".join(sorted(DETERMINERS, key=len, reverse=True)) + r")\s|['’])$")  # "le SSM", "l'AS"
@@ -362,6 +362,9 @@ class _Reading:
 def patterns(r: _Reading) -> None:
     """The exact patterns of the anonymiser (e-mails, phones, NISS, IBAN, dates, file numbers...) and any "@"."""
     for s in pattern_spans(r.ctx):
+        words = r.masked[s.start:s.end].split("_")
+        if s.label == "HANDLE" and len(words) > 1 and all(w.isalpha() and fold(w) in r.lex.french for w in words):
+            continue  # a column's name in an export ("derniere_adresse"), no user name
         r.add(s.start, s.end, s.label.lower())
     for m in re.finditer("@", r.masked):
         if r.slot_after(m.end(), "") is None:  # "@[Pseudo]" is a handle already masked
@@ -423,19 +426,26 @@ def initials(r: _Reading) -> None:
     listed beside other initials or a person's placeholder are initials even when they spell an
     acronym ("M.K., T.V.")."""
     ctx = r.ctx
+    flagged: list[tuple[int, int]] = []
+    words: list[tuple[int, int]] = []  # capitals that spell a French word ("CL"): initials only in a list
     for m in INITIALS_RE.finditer(r.masked):
         letters = letters_of(m.group(0))
         dotted = "." in m.group(0)
         if dotted and _listed_with_people(r, m.start(), m.end()):
-            r.add(m.start(), m.end(), "initials")
+            flagged.append(m.span())
             continue
         if letters in ctx.allow or letters in NOT_INITIALS or ctx.is_allowed(m.start(), m.end()) \
-                or r.lex.is_french(letters.lower()) or letters in r.defined_acronyms \
-                or REGISTER_BEFORE_RE.search(r.masked, max(0, m.start() - 10), m.start()) \
+                or letters in r.defined_acronyms or REGISTER_BEFORE_RE.search(r.masked, max(0, m.start() - 10), m.start()) \
                 or re.match(r"\s*(?::\s*\d|n°)", r.masked[m.end():m.end() + 6]):
             continue  # "(TMS)" after its words, "numéro SP", "ITT : 5 jours", "R.Q. n°"
-        if not ARTICLE_OR_ELISION_BEFORE_RE.search(r.masked[max(0, m.start() - 4):m.start()].lower()):
-            r.add(m.start(), m.end(), "initials")
+        if ARTICLE_OR_ELISION_BEFORE_RE.search(r.masked[max(0, m.start() - 4):m.start()].lower()):
+            continue
+        (words if r.lex.is_french(letters.lower()) else flagged).append(m.span())
+    for a, b in words:  # "Présents : CL, JM"
+        if any(re.fullmatch(r"\s*(?:[,;/&]|et)\s*", r.masked[min(b, d):max(a, c)]) for c, d in flagged):
+            flagged.append((a, b))
+    for a, b in flagged:
+        r.add(a, b, "initials")
 
 
 def _listed_with_people(r: _Reading, start: int, end: int) -> bool:
@@ -779,6 +789,10 @@ def _after_cue(r: _Reading, tok: Token, end: int, mid_capital: bool, family_or_a
     if tok.low in TIME_WORDS or _chat_word(tok):
         return False
     naming = None if family_or_age_only else NAMING_RE.search(r.masked[max(0, tok.start - 16):tok.start])
+    if naming and LABEL_AFTER_RE.match(r.masked, end):
+        return False  # "Nom : [Nom]   Prénom : ..." is the next label
+    if naming and re.search(r"(?i:prénoms?|noms?)\s*:\s*$", naming.group(0)):
+        return not _dictionary_word(r, tok) or tok.cap  # a form's name field: "Prénom : Précieuse"
     if naming:
         return mid_capital or unknown or first and not naming.group(0).lower().startswith("dit")
     if joined and cue in FAMILY_WORDS:
@@ -857,6 +871,14 @@ def chat_authors(r: _Reading) -> None:
             r.add(start, start + len(word), "chat-author")
 
 
+def _overlapping(rx: re.Pattern, text: str):
+    """Every match of rx, also those that start inside an earlier one."""
+    pos = 0
+    while (m := rx.search(text, pos)) is not None:
+        yield m
+        pos = m.start() + 1
+
+
 def _street_type_is_a_noun(r: _Reading, start: int, word: str) -> bool:
     """"cite" and "cité" after a verb's auxiliary or a pronoun are the verb ("elle cite Goffman",
     "le formateur a cité Michel ..."), as "place" after a subject is ("le juge place Mme ...")."""
@@ -884,7 +906,7 @@ def bodies_and_streets(r: _Reading) -> None:
         if named and not ctx.is_allowed(m.start(), run[-1].end) and not ctx.is_allowed(run[0].start, run[-1].end):
             r.add(named[0].start, named[-1].end, "organisation")
     for rx in (STREET_NAME_RE, COMPOUND_STREET_RE, LOWER_STREET_RE, UNKNOWN_STREET_RE):
-        for m in rx.finditer(r.masked):
+        for m in _overlapping(rx, r.masked):  # "le pont du quai de la boverie": each type may start one
             last = m.group(0).split()[-1]
             if ctx.is_allowed(m.start(), m.start() + len(m.group(0).split()[0])) or ctx.is_allowed(m.start(), m.end()):
                 continue  # "Banque Carrefour de la Sécurité sociale"
