@@ -29,170 +29,77 @@ from functools import cached_property
 from .allowlist import get_allowlist
 from .context import Context
 from .language import stop_words, touches
-from .lexicon import _read_list, get_lexicon, is_inflected_french, is_verb_form
-from .recognizers.common import DETERMINERS, unknown_word
-from .recognizers.initials import DOTTED_RE, letters_of
+from .lexicon import get_lexicon, is_inflected_french, is_verb_form
+from .recognizers.common import unknown_word
+from .recognizers.initials import letters_of
 from .recognizers.names import CIVILITY_RE
-from .recognizers.organisations import ORG_TYPES
-from .recognizers.patterns import ARTICLE_RE, MONTHS, NUMBER_WORD, pattern_spans
-from .recognizers.places import STREET_TYPES
+from .recognizers.patterns import ARTICLE_RE, pattern_spans
+from .residual_vocab import (
+    ACTS_AFTER_RE,
+    AGE_AFTER_RE,
+    AGE_UNIT_AFTER_RE,
+    AGE_WORDS,
+    AMOUNT_AFTER_RE,
+    AMOUNT_BEFORE_RE,
+    ARTICLE_NAME_RE,
+    ARTICLE_OR_ELISION_BEFORE_RE,
+    BODY_ACRONYM_RE,
+    BRACKET_RE,
+    CHAT_WORDS,
+    CIVILITY_WORD_RE,
+    CLAUSE_RE,
+    CLOSING_RE,
+    COMPOUND_STREET_RE,
+    DECIMALS_AFTER_RE,
+    DIGITS_RE,
+    FAMILY_WORDS,
+    FOREIGN_FUNCTION_WORDS,
+    FOREIGN_LETTER_RE,
+    GERMAN_ARTICLE_BEFORE_RE,
+    GERMAN_NOUN_RE,
+    HOUSE_NUMBER_RE,
+    INITIALS_RE,
+    KIN_ROLE_WORDS,
+    KIND_ORDER,
+    LABEL_AFTER_RE,
+    LAW_BEFORE_RE,
+    LEET_RE,
+    LEET_READINGS,
+    LOWER_STREET_RE,
+    NAMED_BODY_RE,
+    NAMING_RE,
+    NER_KINDS,
+    NOT_INITIALS,
+    NOT_PERSON_KINDS,
+    NUMBER_ONLY_RE,
+    OCR_DIGITS,
+    OCR_NUMBER_RE,
+    OCR_WORD_RE,
+    OPENING_CHARS,
+    OTHER_LANGUAGE_WORDS,
+    PATTERN_KINDS,
+    PERSON_NOUNS,
+    PLACE_CUE_RE,
+    PLACEHOLDER_KINDS,
+    QUOTED_RE,
+    REGISTER_BEFORE_RE,
+    SCORE_RE,
+    SIGNATURE_RE,
+    SPACED_LETTERS_RE,
+    SPELLED_DATE_RE,
+    SPELLED_EMAIL_RE,
+    SPELLED_NUMBER_RE,
+    STREET_NAME_RE,
+    THOUSANDS_RE,
+    TIME_BEFORE_RE,
+    TIME_WORDS,
+    UNKNOWN_STREET_RE,
+    VEHICLE_AFTER_RE,
+    WIDE_AREAS,
+    YEAR_RE,
+)
 from .text import Token, fold, fold_key
 from .types import Residual
-
-# ------------------------------------------------------------------------------------------ placeholders
-BRACKET_RE = re.compile(r"\[([^\[\]\n]{1,40})\]")
-PLACEHOLDER_KINDS = frozenset({"personne", "lieu", "organisation", "courriel", "telephone", "numero", "iban", "date",
-                               "plaque", "pseudo", "url", "identifiant", "nom", "prenom", "initiales", "x"})
-# Placeholder kinds that stand for no person (a word next to them is no surname left behind).
-NOT_PERSON_KINDS = frozenset({"lieu", "commune", "ville", "organisation", "hopital", "ecole", "service", "date", "heure",
-                              "telephone", "courriel", "numero", "iban", "plaque", "pseudo", "url", "identifiant",
-                              "adresse", "rue", "age", "dossier", "niss", "montant", "code", "pays", "quartier"})
-
-# ------------------------------------------------------------------------------------------ numbers
-DIGITS_RE = re.compile(r"\d(?:[\d\s./-]*\d)?")
-YEAR_RE = re.compile(r"^(?:18|19|20)\d{2}$")
-AMOUNT_AFTER_RE = re.compile(r"(?:[.,][\dlIO]{1,2}(?![\dlIO]))?\s?(?:€|eur\b|euros?\b|%|\$|£|dollars?\b|francs?\b|"
-                             r"livres?\b|zlotys?\b|lei\b)", re.IGNORECASE)
-AGE_UNIT_AFTER_RE = re.compile(r"\s?(?:ans?|jaar|jahre?|mois|km|kg|m²|m2|h)\b", re.IGNORECASE)
-THOUSANDS_RE = re.compile(r"^\d{1,3}(?:[. ]\d{3})+$")
-OCR_DIGITS = str.maketrans("lIO", "110")
-AMOUNT_BEFORE_RE = re.compile(r"(?:€|eur|euros?)\s?$", re.IGNORECASE)
-DECIMALS_AFTER_RE = re.compile(r",[\dlIO]{2}(?![\dlIO])")  # "1.263,17": an amount even without its sign
-SCORE_RE = re.compile(r"^(\d{1,2})\s?/\s?(\d{1,3})$")  # "17/30", "8/10": a score, not a date
-SPELLED_NUMBER_RE = re.compile(r"(?i)(?<![\w-])" + NUMBER_WORD + r"(?:[\s,;.-]+(?:" + NUMBER_WORD
-                               + r"|point|tiret|barre|slash)){3,}(?![\w-])")
-HOUSE_NUMBER_RE = re.compile(r"(?i)(?<![\w-])(?:num[ée]ro|n°|bo[îi]te)\s+(?:" + NUMBER_WORD + r")(?![\w-])")
-DAY_WORD = r"(?:premier|1er|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|" \
-           r"dix-sept|dix-huit|dix-neuf|vingt(?:[- ](?:et[- ])?(?:un|deux|trois|quatre|cinq|six|sept|huit|neuf))?|" \
-           r"trente(?:[- ]et[- ]un)?)"
-SPELLED_DATE_RE = re.compile(r"(?i)(?<![\w-])(?:" + DAY_WORD + r"|[0-9lI]?[lI][0-9lI]?|[lI]?[0-9])\s+(?:" + MONTHS
-                             + r")(?![\w])")
-LAW_BEFORE_RE = re.compile(r"(?i)\b(?:lois?|d[ée]crets?|arr[êe]t[ée]s?|ordonnances?|codes?|conventions?|AR|AM)(?:[ -]\w+)?\s+"
-                           r"(?:du|de|des)?\s*$")
-# OCR reads 1 as l or I and 0 as O: "0498.l4.76.2l", "l6/0l", "DEBR0UX"
-OCR_NUMBER_RE = re.compile(r"(?<![\w.])(?=[\dlIO./-]*\d)(?=[\dlIO./-]*[lIO])[\dlIO](?:[\dlIO./ -]*[\dlIO])?(?![\w])")
-OCR_WORD_RE = re.compile(r"\b[A-Z]+0[A-Z0]*\b")
-
-LEET_RE = re.compile(r"(?<![\w.@])(?:[^\W\d_]+\d+[^\W\d_]+[\w]*|[^\W_]*[^\W\d_][^\W_]*_[\w]*\d[\w]*|"
-                     r"[\w]*\d[\w]*_[^\W_]*[^\W\d_][\w]*)(?![\w@])")
-SPELLED_EMAIL_RE = re.compile(r"(?i)\b[\w.-]+(?:\s+(?:point|dot)\s+[\w-]+)*\s*(?:\(at\)|\[at\]|\barobase\b|\bat\b)\s*"
-                              r"[\w-]+\s*(?:\.|\bpoint\b|\(dot\)|\[dot\]|\bdot\b)\s*(?:com|be|fr|net|org|eu|nl|de|lu)\b")
-LEET_READINGS = (str.maketrans("0134579", "oieasgt"), str.maketrans("0134579", "olease9"))
-FOREIGN_LETTER_RE = re.compile(r"[łŁśŚźŹżŻńŃćĆęĘąĄşŞșȘţŢțȚğĞıİñÑãÃõÕåÅøØđĐěĚřŘšŠžŽčČůŮőŐűŰ]")
-
-# ------------------------------------------------------------------------------------------ words
-INITIALS_RE = re.compile(DOTTED_RE.pattern + r"|(?<![\w.])(?:[A-Z]{2,3}|[A-Z][a-z][A-Z])(?![\w'’-])")  # "M.K.", "JD", "MdB"
-# Capitals that are abbreviations of everyday words, of mail subjects and of forms, never initials.
-NOT_INITIALS = frozenset("""NB PS PJ PV CV QI UE SA AR VS CA RG TVA JO TR RE FW FWD RH CC OK TV PC GSM SMS WC RDV BD
-HR RSVP PDF FAQ USB CSV XLS DOC FR NL DE EN IT ES PT GB US OCR GPS ADN VIH SIDA IST QR SOS TGV BD PME ASAP""".split())
-REGISTER_BEFORE_RE = re.compile(r"(?i:\b(?:num[ée]ro|n°|no|nr)\.?)\s+$")
-ARTICLE_OR_ELISION_BEFORE_RE = re.compile(
-    r"(?:\b(?:" + "|".join(sorted(DETERMINERS, key=len, reverse=True)) + r")\s|['’])$")  # "le SSM", "l'AS"
-SPACED_LETTERS_RE = re.compile(r"(?<!\S)(?:[a-zA-Z] ){3,}[a-zA-Z](?!\S)")  # a name spelled out: "a m o u r a d"
-NUMBER_ONLY_RE = re.compile(r"(?i)" + NUMBER_WORD)
-# The last line of a message, when it is only initials or a short name: "— fz", "t.d.", "— karim"
-SIGNATURE_RE = re.compile(r"(?:^|\n|[.!?»”\"][ \t]+(?=[-–—]))[ \t]*(?P<dash>[-–—][ \t]*)?(?P<who>(?:[A-Za-z][a-z]?\.-?\s?){1,3}|[A-Za-zÀ-ÿ][\w-]{1,14})"
-                          r"[ \t]*$")
-CLAUSE_RE = re.compile(r"[^.!?\n:«»“”\"]+")  # a quotation or what follows a colon may change language
-TIME_BEFORE_RE = re.compile(r"\d{1,2}[:h]\d{2}\]?$")
-OPENING_CHARS = ":;«“\"|>*•·\t"
-
-CLOSING_RE = re.compile(r"(?i:\b(?:cordialement|bien\s+à\s+(?:vous|toi)|bien\s+amicalement|amicalement|bises|bisous|"
-                        r"à\s+bientôt|salutations(?:\s+distinguées)?|merci(?:\s+d['’]avance)?|groeten|groetjes|"
-                        r"met\s+vriendelijke\s+groeten|mit\s+freundlichen\s+grü(?:ß|ss)en|grü(?:ß|ss)e|regards|"
-                        r"best\s+regards))[ \t]*[,.!]?[ \t]*\n?[ \t]*(?:[-–—][ \t]*)?")
-
-# ------------------------------------------------------------------------------------------ cues
-KIN_ROLE_WORDS = frozenset(fold(w) for w in """dr pr me maître maitre herr herrn frau mevrouw meneer dhr mevr mère père fils fille frère sœur soeur grand-mère grand-père gd-mère
-grand-mere mamie mamy mami papy pépé mémé oncle tonton tante tata cousin cousine neveu nièce mari épouse époux femme
-compagnon compagne conjoint conjointe copain copine ami amie voisin voisine beau-père belle-mère beau-fils belle-fille
-demi-frère demi-sœur bébé enfant aîné aînée cadet cadette benjamin benjamine petit petite maman papa fiston filleul
-filleule parrain marraine éducateur éducatrice éduc assistante assistant référent référente collègue stagiaire psy
-psychologue infirmier infirmière médecin docteur avocat avocate juge tuteur tutrice directeur directrice coordinateur
-coordinatrice bénévole patient patiente résident résidente usager usagère bénéficiaire élève monsieur madame
-mademoiselle mr mme mlle m""".split())
-# A civility before a word makes it a name, in any case ("mr kabila", "M. BONNET", "Frau Schröder", "Mme D.")
-CIVILITY_WORD_RE = re.compile(r"(?<![\w.])(?:M\.|MM\.|Me\.?|Pr\.?|(?i:mr|mrs|mme|mmes|mlle|melle|dr|dhr|mevr)\.?|(?i:madame|monsieur|"
-                              r"mademoiselle|docteur|ma[îi]tre|famille|herrn?|frau|mevrouw|meneer)|Mevrouw|Meneer)"
-                              r"(?:\s+et\s+(?:M\.|Mme|Madame|Monsieur))?[ \t]+$")
-FAMILY_WORDS = frozenset(fold(w) for w in """mère père fils fille frère sœur soeur grand-mère grand-père gd-mère
-grand-mere mamie mamy mami papy pépé mémé oncle tonton tante tata cousin cousine neveu nièce mari épouse époux femme
-compagnon compagne conjoint conjointe copain copine beau-père belle-mère demi-frère demi-sœur bébé aîné aînée cadet
-cadette benjamin benjamine petit petite maman papa fiston filleul filleule parrain marraine zoon zoontje dochter
-dochtertje moeder vader broer zus oma opa sohn tochter mutter vater bruder schwester kinder kinderen kind enfants""".split())
-TIME_WORDS = frozenset(fold(w) for w in """lundi mardi mercredi jeudi vendredi samedi dimanche janvier février mars avril
-mai juin juillet août septembre octobre novembre décembre matin soir midi minuit demain hier aujourd'hui semaine mois
-lun mar mer jeu ven sam dim janv févr avr juil sept oct nov déc""".split())
-# French words of chats, notes and speech that no dictionary lists: "jai", "cest", "euh" (general vocabulary).
-CHAT_WORDS = frozenset(fold(w) for w in """jai jsuis jsais jpeux jdois jvais jveux jcrois jpense jlui cest ct quil quelle
-quils qil ya yavait bjr bsr slt cc coucou stp svp tjs tjrs ds pr pk pq qd qq qqn qqch mtn bcp jsp mdr ptdr lol msg
-msgs tel rdv dsl euh heu hein bah ben bon ouais ouai wesh wsh salam inchallah bisous bises ok okay oki merci mrc
-tkt vrmt vraiment grave trop""".split())
-PERSON_NOUNS = frozenset(fold(w) for w in """homme femme garçon fille jeune dame ado adolescent adolescente enfant enfants
-bébé gamin gamine personne monsieur madame famille parents mama mamma mamy mamie papy papi""".split())
-# After a name that opens a sentence: a clitic pronoun, an auxiliary or a reporting verb ("Lama m'a confié").
-ACTS_AFTER_RE = re.compile(r"\s+(?:(?:ne|n['’]|nous|vous|lui|leur|me|m['’]|te|t['’]|se|s['’]|l['’]|y|en)\s*)?"
-                           r"(?:a|avait|aura|est|était|sera|dit|disait|explique|raconte|demande|veut|voulait|refuse|"
-                           r"confie|confié|supplie|pleure|appelle|téléphone|vient|venait|va|allait|habite|vit|vivait|"
-                           r"travaille|dort|revient|rentre|part|est\s+venue?)\b")
-AGE_WORDS = frozenset({"ans", "an", "a", "mois", "jours", "semaines", "age", "agee", "age", "environ"})
-NAMING_RE = re.compile(r"(?i)(?<![\w-])(?:dit|dite|prénommée?|nommée?|appelée?|surnommée?|alias|prénoms?\s*:|noms?\s*:|"
-                       r"appell?ent|surnomment|un\s+certain|une\s+certaine|"
-                       r"madame\s*=|monsieur\s*=|mme\s*=|m\.\s*=)\s*[«\"“]?\s*$")
-AGE_AFTER_RE = re.compile(r"\s*(?:[,(]?\s*\d{1,2}\s*(?:ans?\b|a\b|mois\b|jaar\b|jahre?\b|j\b)|\(\d{1,2}\))")
-QUOTED_RE = re.compile(r"[«\"“]\s*(?P<q>[^«»\"“”\n]{1,40}?)\s*[»\"”]")
-PLACE_CUE_RE = re.compile(r"(?i)(?<![\w-])(?:habite|habitait|vit|vivait|réside|résidait|domicilié|domiciliée|"
-                          r"originaire|né|née|déménagé|déménagée|installé|installée|hébergé|hébergée|"
-                          r"cpas|ocmw|ösh?z|commune|ville|village|région|quartier|zone|gare)"
-                          r"(?:\s+(?:à|a|de|du|d['’]|en|au|sur))?\s+$")
-FOREIGN_BODY = r"[a-zà-ÿ]*(?:school|schule|ziekenhuis|krankenhaus|kliniek|klinik|atheneum|lyceum|gymnasium|centrum|zentrum|heim|huis)"
-NAMED_BODY_RE = re.compile(r"(?<![\w-])(?i:" + ORG_TYPES + "|" + FOREIGN_BODY + r")(?:[ \t]+[a-zà-ÿ]+){0,2}[ \t]+[«\"“]?\s*"
-                           r"(?:(?:Le|La|Les|Un|Une|L['’]|De|Het|Den|Am|Im|Zum|Zur)\s*)?(?=[A-ZÀ-ÖØ-Þ])")
-STREET_NAME_RE = re.compile(r"(?<![\w-])(?i:" + STREET_TYPES + r")[\s,]+(?:(?i:de\s+la[\s,]+|de\s+l['’][\s,]*|du[\s,]+|des[\s,]+|"
-                            r"de[\s,]+|d['’][\s,]*))?"
-                            r"[A-ZÀ-ÖØ-Þ][\w'’-]+")
-
-COMPOUND_STREET_RE = re.compile(r"(?<![\w-])(?:[A-ZÀ-ÖØ-Þ][\w-]*(?:straat|steenweg|laan|dreef|plein|lei|weg|stra(?:ß|ss)e|"
-                                r"gasse|platz|ring|allee)|[A-ZÀ-ÖØ-Þ][\w-]*er\s(?:Stra(?:ß|ss)e|Weg|Platz))(?:\s\d+\w?)?(?![\w-])")
-LOWER_STREET_RE = re.compile(r"(?<![\w-])(?i:" + STREET_TYPES + r")\s+(?:de\s+la\s+|de\s+l['’]\s*|du\s+|des\s+|de\s+|d['’]\s*)?"
-                             r"[a-zà-ÿ][\w'’-]+(?:\s[a-zà-ÿ][\w'’-]+)?\s+\d{1,4}\b")
-UNKNOWN_STREET_RE = re.compile(r"(?<![\w-])(?i:" + STREET_TYPES + r")\s+(?:de\s+la\s+|de\s+l['’]\s*|du\s+|des\s+|de\s+|d['’]\s*)"
-                               r"(?P<name>[a-zà-ÿ][\w'’-]{3,})")
-ARTICLE_NAME_RE = re.compile(r"(?<![\w'’])(?:Le|La|Les|L['’])\s?(?P<name>[A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s[A-ZÀ-ÖØ-Þ][\w'’-]+)?)")
-BODY_ACRONYM_RE = re.compile(r"(?<![\w-])(?P<acronym>[A-ZÀ-ÖØ-Þ]{2,5})[ \t](?P<name>[A-ZÀ-ÖØ-Þ][a-zà-ÿ][\w'’-]*)")
-# Everyday words of English, German and Dutch mail and calendars, never a name: weekdays, months,
-# greetings, civilities and header keys (general vocabulary, not read from any text).
-OTHER_LANGUAGE_WORDS = frozenset(fold(w) for w in """monday tuesday wednesday thursday friday saturday sunday january
-february april june july august october november december from to sent subject cc dear regards best thanks hello hi kind
-sir mrs mr ms montag dienstag mittwoch donnerstag freitag samstag sonntag januar februar märz juni juli oktober dezember
-von an gesendet betreff herr herrn frau herren damen dame sehr geehrte geehrter geehrtes liebe lieber grüße grüßen gruß
-grüssen hallo guten tag morgen abend danke anwesend abwesend kopie maandag dinsdag woensdag donderdag vrijdag zaterdag
-zondag januari februari maart mei augustus verzonden onderwerp beste geachte groeten groetjes bedankt dank goedemiddag
-goedemorgen goedendag goeiedag dag aanwezig afwezig verontschuldigd verslag mevrouw meneer heer dhr mevr""".split())
-# Countries and regions (general geography): too wide to identify anyone.
-WIDE_AREAS = frozenset(fold_key(w) for w in """Wallonie Flandre Flandres Vlaanderen Wallonië Hainaut Henegouwen Limbourg
-Limburg Brabant Campine Kempen Ardenne Ardennes Condroz Famenne Hesbaye Haspengouw Gaume Fagne Fagnes Ostbelgien Borinage
-Westhoek Pajottenland Meuse Sambre Escaut Semois Lesse Ourthe Amblève Vesdre Dyle Senne Europe Afrique Asie Amérique
-Balkans Maghreb Sahel Moyen-Orient Grand-Duché Congo RDC Kurdistan Palestine Tchétchénie Kosovo""".split()) | frozenset(
-    fold_key(w) for w in _read_list("countries_fr.txt") if fold_key(w) != "belgique")
-FOREIGN_FUNCTION_WORDS = frozenset((set(_read_list("stop_words_de.txt")) | set(_read_list("stop_words_nl.txt")))
-                                   - set(_read_list("stop_words_fr.txt")) - {"van", "von", "de", "der", "den", "ter", "ten",
-                                                                              "zu", "vander", "op"})
-VEHICLE_AFTER_RE = re.compile(r"(?:[ ,(]+[\w-]+){0,2}[ ,(]+(?:immatricul|plaque\b|[Pp]laque\s|kenteken|Kennzeichen)")
-LABEL_AFTER_RE = re.compile(r"[ \t]*:")
-GERMAN_ARTICLE_BEFORE_RE = re.compile(r"(?<![\w'’])(?:[Dd]er|[Dd]ie|[Dd]as|[Dd]en|[Dd]em|[Dd]es|[Ee]in|[Ee]ine|[Ee]inen|[Ee]inem|"
-                                      r"[Ee]iner|[Ee]ines|vom|zum|zur|beim|im|am|[Ss]eine|[Ss]einer|[Ii]hre|[Ii]hrer|[Mm]eine|"
-                                      r"[Mm]einer|[Uu]nsere|[Uu]nseren)\s+$")
-GERMAN_NOUN_RE = re.compile(r"ß|(?:ung|ungen|heit|keit|schaft|erin|erinnen|assistentin|chen|ismus|tät|stelle|dienst|"
-                            r"gericht|richter|arzt|ärztin|bericht|leiter|leiterin)$")
-NER_KINDS = {"PER": "ner-person", "LOC": "ner-place", "ORG": "ner-organisation", "MISC": "ner-organisation"}
-PATTERN_KINDS = frozenset({"email", "url", "handle", "phone", "national_id", "iban", "plate", "file_number", "date",
-                           "other_id"})
-# Which kind a reviewer reads first when findings overlap: the most specific.
-KIND_ORDER = ("email", "url", "handle", "phone", "national_id", "iban", "plate", "file_number", "date", "other_id",
-              "at-sign", "digits", "spelled-number", "house-number", "street", "initials", "signature", "chat-author",
-              "nickname", "name-after-cue", "name-beside-placeholder", "first-name", "proper-noun", "place",
-              "organisation", "spelled-name", "foreign-name", "ner-person", "ner-place", "ner-organisation")
 
 
 def residual_check(text: str, entities: list[tuple[int, int, str]] | None = None) -> list[Residual]:
@@ -238,7 +145,8 @@ class _Reading:
                 chars[m.start():m.end()] = " " * (m.end() - m.start())
                 self.slots.append((m.start(), m.end(), kind not in NOT_PERSON_KINDS))
         self.slots.sort()
-        self._slot_ends = {end for _, end, _ in self.slots}
+        self._by_end = {slot[1]: slot for slot in self.slots}
+        self._by_start = {slot[0]: slot for slot in self.slots}
         return "".join(chars)
 
     @staticmethod
@@ -263,19 +171,13 @@ class _Reading:
         j = pos
         while j > 0 and self.text[j - 1] in gap:
             j -= 1
-        for slot in self.slots:
-            if slot[1] == j:
-                return slot
-        return None
+        return self._by_end.get(j)
 
     def slot_after(self, pos: int, gap: str = " \t") -> tuple[int, int, bool] | None:
         j = pos
         while j < len(self.text) and self.text[j] in gap:
             j += 1
-        for slot in self.slots:
-            if slot[0] == j:
-                return slot
-        return None
+        return self._by_start.get(j)
 
     # --- words
     @cached_property
@@ -327,7 +229,7 @@ class _Reading:
             return True
         j = tok.start - 1
         while j >= 0 and self.masked[j] in " \u00a0":
-            if j + 1 in self._slot_ends:
+            if j + 1 in self._by_end:
                 return False  # a placeholder stands before it: "Réf. : [Numéro] Soignies"
             j -= 1
         if j < 0 or self.masked[j] in OPENING_CHARS or self.masked[j] == "\n" \
@@ -597,17 +499,13 @@ def _not_a_name(r: _Reading, tok: Token) -> bool:
     low = tok.low
     if _other_language_word(tok) or _wide_area(r, tok):
         return True
-    nxt = r.masked[tok.end:tok.end + 2]
-    listed = r.lex.is_first_name(low) or r.lex.is_surname(low) and not _dictionary_word(r, tok)
-    if nxt[:1] == "." and 1 < len(tok.text) <= 4 and low not in r.lex.places \
+    if r.masked[tok.end:tok.end + 1] == "." and 1 < len(tok.text) <= 4 and low not in r.lex.places \
             and (re.match(r"\.[ \t]?(?:\d|:)", r.masked[tok.end:tok.end + 3])
                  or r.slot_after(tok.end + 1) is not None and not r.lex.is_first_name(low)
                  or not r.lex.is_first_name(low) and not re.match(r"\.\s*(?:\n|[A-ZÀ-Þ])", r.masked[tok.end:tok.end + 3])):
         return True  # "Réf. :", "Ch. 214", "Sit. :" (a sentence's end is no abbreviation: "à Ath. Mardi")
     if LABEL_AFTER_RE.match(r.masked, tok.end) and _dictionary_word(r, tok) and not r.lex.is_first_name(low):
         return True  # "Âge :", "Classe :"
-    if LABEL_AFTER_RE.match(r.masked, tok.end) and r.ctx.is_start(tok) and not listed:
-        return True
     article = GERMAN_ARTICLE_BEFORE_RE.search(r.masked, max(0, tok.start - 8), tok.start)
     if article and not r.lex.is_first_name(low) \
             and not re.search(r"(?i:\b(?:van|von|vander|ter|ten))\s+$", r.masked[max(0, article.start() - 8):article.start()]):
@@ -816,10 +714,6 @@ def _dictionary_word(r: _Reading, tok: Token) -> bool:
 
 def _person_noun(tok: Token) -> bool:
     return tok.low in KIN_ROLE_WORDS or tok.low in PERSON_NOUNS or tok.low in FAMILY_WORDS
-
-
-def _role_word(tok: Token) -> bool:
-    return tok.low in KIN_ROLE_WORDS
 
 
 def nicknames(r: _Reading) -> None:
