@@ -457,7 +457,9 @@ def words(r: _Reading) -> None:
             if unknown_word(ctx, tok):
                 r.add(tok.start, tok.end, "proper-noun")
             elif not opening and len(tok.text) > 2 and lex.is_first_name(tok.low) \
-                    and (tok.low in lex.common_first_names or not _dictionary_word(r, tok)) \
+                    and (tok.low in lex.common_first_names or not _dictionary_word(r, tok)
+                         or not re.search(r"(?i:\b(?:le|la|les|l['’]|du|des|au|aux|un|une|son|sa|ses|mon|ma|ce|cette|leur|notre|votre))\s*$",
+                                          r.masked[max(0, tok.start - 8):tok.start]) and tok.low not in TIME_WORDS) \
                     and not lex.is_function_word(tok.low) and not ctx.is_allowed(tok.start, tok.end):
                 r.add(tok.start, tok.end, "first-name")  # "avec Rose", not "l'Autorité de protection"
             elif not opening and tok.low in lex.places and len(tok.text) > 2 and not _after_article(r, tok) \
@@ -504,7 +506,7 @@ def _not_a_name(r: _Reading, tok: Token) -> bool:
                  or r.slot_after(tok.end + 1) is not None and not r.lex.is_first_name(low)
                  or not r.lex.is_first_name(low) and not re.match(r"\.\s*(?:\n|[A-ZÀ-Þ])", r.masked[tok.end:tok.end + 3])):
         return True  # "Réf. :", "Ch. 214", "Sit. :" (a sentence's end is no abbreviation: "à Ath. Mardi")
-    if LABEL_AFTER_RE.match(r.masked, tok.end) and _dictionary_word(r, tok) and not r.lex.is_first_name(low):
+    if LABEL_AFTER_RE.match(r.masked, tok.end) and _dictionary_word(r, tok) and low not in r.lex.common_first_names:
         return True  # "Âge :", "Classe :"
     article = GERMAN_ARTICLE_BEFORE_RE.search(r.masked, max(0, tok.start - 8), tok.start)
     if article and not r.lex.is_first_name(low) \

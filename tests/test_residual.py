@@ -134,6 +134,7 @@ def test_a_closing_formula_alone_is_not_a_signature():
     ("Le dossier de Łukasz est suivi ; Yılmaz aussi.", "Łukasz"),
     ("[Numéro de dossier];[Personne D];Pascal;[Date]", "Pascal"),  # a frequent first name in a cell
     ("Son domicile est à Sankt Vith depuis mars.", "Sankt Vith"),
+    ("Les deux, [Personne H] et Merveille, doivent signer.", "Merveille"),  # a word-name, no article before it
 ])
 def test_names_and_communes_are_flagged(text, expected):
     assert_flags(text, expected)
