@@ -43,6 +43,7 @@ from .residual_vocab import (
     AMOUNT_BEFORE_RE,
     ARTICLE_NAME_RE,
     ARTICLE_OR_ELISION_BEFORE_RE,
+    AUTHOR_HANDLE_RE,
     BODY_ACRONYM_RE,
     BRACKET_RE,
     CHAT_WORDS,
@@ -413,6 +414,9 @@ def handles(r: _Reading) -> None:
         r.add(m.start(), m.end(), "handle")
     for m in SPELLED_EMAIL_RE.finditer(r.masked):
         r.add(m.start(), m.end(), "email")
+    for m in AUTHOR_HANDLE_RE.finditer(r.masked):  # "posté par aidant_liegeois"
+        if not r.allowed(m.start("handle"), m.end("handle")):
+            r.add(m.start("handle"), m.end("handle"), "handle")
 
 
 def foreign_letters(r: _Reading) -> None:
@@ -738,6 +742,10 @@ def nicknames(r: _Reading) -> None:
             continue  # « est suivi », « devient fou », « la touche »: words reported, not a name
         said = named is not None and named.group(0).lower().startswith("dit")
         plain = toks and not any(t.cap or not r.ctx.is_french(t) for t in toks)
+        if re.search(r"(?i:\b(?:le|la|les|l['’]))\s*$", r.masked[max(0, m.start() - 5):m.start()]) \
+                and toks and toks[0].cap and len(qwords) <= 3:
+            r.add(start, start + len(q), "nickname")  # "Jean-Claude (le « Colonel »)"
+            continue
         if slot and slot[2] and len(qwords) <= 3 or named and not (said and plain):
             r.add(start, start + len(q), "nickname")
         elif len(qwords) <= 2 and toks and toks[0].cap and not toks[0].text.isupper() \

@@ -74,6 +74,8 @@ LEET_RE = re.compile(r"(?<![\w.@])(?:[^\W\d_]+\d+[^\W\d_]+[\w]*|[^\W_]*[^\W\d_][
 SPELLED_EMAIL_RE = re.compile(r"(?i)\b[\w.-]+(?:\s+(?:point|dot)\s+[\w-]+)*\s*(?:\(at\)|\[at\]|\barobase\b|\bat\b)\s*"
                               r"[\w-]+\s*(?:\.|\bpoint\b|\(dot\)|\[dot\]|\bdot\b)\s*(?:com|be|fr|net|org|eu|nl|de|lu)\b")
 LEET_READINGS = (str.maketrans("0134579", "oieasgt"), str.maketrans("0134579", "olease9"))
+AUTHOR_HANDLE_RE = re.compile(r"(?i:\b(?:par|de|pseudo|compte|profil|user|utilisateur|auteur|auteure)\s*:?\s+)"
+                              r"(?P<handle>[^\W_]+(?:[_.][^\W_]+)*_[^\W_]+)")
 FOREIGN_LETTER_RE = re.compile(r"[łŁśŚźŹżŻńŃćĆęĘąĄşŞșȘţŢțȚğĞıİñÑãÃõÕåÅøØđĐěĚřŘšŠžŽčČůŮőŐűŰ]")
 
 # ------------------------------------------------------------------------------------------ words

@@ -75,6 +75,7 @@ def test_amounts_scores_years_counts_and_misread_words_are_not(text):
     ("elle poste sous ily_1080", "ily_1080"),
     ("écrire à jean point dupont arobase gmail point com", "dupont arobase gmail point com"),
     ("Il a changé de pseudo : @[Pseudo] puis k3vin_b", "k3vin_b"),
+    ("« Sa voisine a les clés. » – posté par aidant_liegeois", "aidant_liegeois"),
 ])
 def test_user_names_and_spelled_e_mails_are_flagged(text, expected):
     assert_flags(text, expected)
@@ -188,6 +189,7 @@ def test_cues_followed_by_ordinary_words_are_not(text):
     ("le père ([Personne C], « moustache » pour toute la famille)", "moustache"),
     ("Inconnu | « le Grand Polonais » | refuse hébergement", "Grand Polonais"),
     ("un autre locataire, « Coco », qui hébergerait [Personne D]", "Coco"),
+    ("[Personne B] (le « Colonel ») se dispute avec [Personne A].", "Colonel"),
     ("Tshibanda 08:12 : bonjour madame", "Tshibanda"),
     ("[09:05] karim : on se voit demain ?", "karim"),
     ("« Mar 09:10 Zé : bom dia, le huissier a écrit »", "Zé"),
