@@ -53,10 +53,12 @@ from .residual_vocab import (
     COMPOUND_STREET_RE,
     DECIMALS_AFTER_RE,
     DIGITS_RE,
+    DUTCH_WORDS,
     FAMILY_WORDS,
     FOREIGN_FUNCTION_WORDS,
     FOREIGN_LETTER_RE,
     GERMAN_ARTICLE_BEFORE_RE,
+    GERMAN_WORDS,
     GERMAN_NOUN_RE,
     HOUSE_NUMBER_RE,
     INITIALS_RE,
@@ -201,27 +203,37 @@ class _Reading:
 
     @cached_property
     def german(self) -> list[tuple[int, int]]:
-        return self._language("de")
+        return self._languages["de"]
 
     @cached_property
     def dutch(self) -> list[tuple[int, int]]:
-        return self._language("nl")
+        return self._languages["nl"]
 
-    def _language(self, language: str) -> list[tuple[int, int]]:
-        sentences = []
+    @cached_property
+    def _languages(self) -> dict[str, list[tuple[int, int]]]:
+        clauses = []  # (span, German function words, Dutch ones, French ones, words)
         for m in CLAUSE_RE.finditer(self.masked):
-            words = re.findall(r"[^\W\d_]+", m.group(0).lower())
-            french = sum(1 for w in words if fold(w) in self.lex.stop_words)
-            hits = sum(1 for w in words if w in stop_words(language) and fold(w) not in self.lex.stop_words)
-            sentences.append((m.span(), hits >= 2 and hits >= 0.2 * len(words), bool(words) and not french))
-        out = [span for span, foreign, _ in sentences if foreign]
-        for i, (span, foreign, no_french) in enumerate(sentences):  # a short line of the same message
-            if not foreign and no_french and any(sentences[j][1] for j in (i - 1, i + 1) if 0 <= j < len(sentences)):
-                out.append(span)
-        return sorted(out)
+            words = [fold(w) for w in re.findall(r"[^\W\d_]+", m.group(0))]
+            french = sum(1 for w in words if w in self.lex.stop_words)
+            counts = {"de": sum(1 for w in words if w in GERMAN_WORDS), "nl": sum(1 for w in words if w in DUTCH_WORDS)}
+            clauses.append((m.span(), counts, french, len(words)))
+        out = {}
+        for lang in ("de", "nl"):
+            hit = [counts[lang] >= 2 and counts[lang] >= 0.2 * n for _, counts, _, n in clauses]
+            spans = [c[0] for c, h in zip(clauses, hit) if h]
+            for i, (span, _, french, n) in enumerate(clauses):  # a short line of the same message
+                if not hit[i] and n and not french and any(hit[j] for j in (i - 1, i + 1) if 0 <= j < len(clauses)):
+                    spans.append(span)
+            out[lang] = sorted(spans)
+        return out
+
+    @cached_property
+    def _foreign_offsets(self) -> set[int]:
+        return {i for a, b in self.foreign for i in range(a, b)}
 
     def in_foreign(self, start: int, end: int) -> bool:
-        return touches(self.foreign, start, end)
+        offsets = self._foreign_offsets
+        return bool(offsets) and any(i in offsets for i in range(start, end))
 
     def opening(self, tok: Token) -> bool:
         """A word that opens a sentence, a line, a quote, a bracket, a table cell or what follows a colon:

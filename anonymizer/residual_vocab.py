@@ -150,6 +150,11 @@ FOREIGN_FUNCTION_WORDS = frozenset((set(_read_list("stop_words_de.txt")) | set(_
                                    - set(_read_list("stop_words_fr.txt")) - {"van", "von", "de", "der", "den", "ter", "ten",
                                                                               "zu", "vander", "op"})
 VEHICLE_AFTER_RE = re.compile(r"(?:[ ,(]+[\w-]+){0,2}[ ,(]+(?:immatricul|plaque\b|[Pp]laque\s|kenteken|Kennzeichen)")
+# German and Dutch function words that are no French function words ("de", "en" are both), folded.
+GERMAN_WORDS = frozenset(fold(w) for w in _read_list("stop_words_de.txt")) - frozenset(
+    fold(w) for w in _read_list("stop_words_fr.txt"))
+DUTCH_WORDS = frozenset(fold(w) for w in _read_list("stop_words_nl.txt")) - frozenset(
+    fold(w) for w in _read_list("stop_words_fr.txt"))
 LABEL_AFTER_RE = re.compile(r"[ \t]*:")
 GERMAN_ARTICLE_BEFORE_RE = re.compile(r"(?<![\w'’])(?:[Dd]er|[Dd]ie|[Dd]as|[Dd]en|[Dd]em|[Dd]es|[Ee]in|[Ee]ine|[Ee]inen|[Ee]inem|"
                                       r"[Ee]iner|[Ee]ines|vom|zum|zur|beim|im|am|[Ss]eine|[Ss]einer|[Ii]hre|[Ii]hrer|[Mm]eine|"
