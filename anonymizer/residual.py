@@ -1,23 +1,28 @@
 """Residual check: on an already anonymised text, find what still looks identifying.
 
 Used by the review step to block saving, it is the last defence, so it is a second opinion rather than
-the anonymiser run again. It reads signals the anonymiser weighs differently or not at all, in families:
+the anonymiser run again: its own word lists (residual_vocab.py), and signals the anonymiser weighs
+differently or not at all, in families (each one a function of a _Reading, listed in SIGNALS):
 
 - shapes: the exact patterns (e-mails, phones...), an "@", numbers of any shape (OCR'd, spelled out,
-  dictated house numbers), dates whose day is OCR'd or spelled;
-- words: capitalised words unknown to French, listed first names in any case, names spelled letter by
-  letter, initials (dotted, bare capitals, a signature), names of foreign sentences (German genitive);
-- cues: a word right after a person's placeholder ("[Personne A] gul"), after a kinship or role word
-  ("sa mère Rose"), a naming word ("dit", "prénommé") or before an age ("prince 7a"); a nickname in
-  quotes; the author of a chat line; a place after a residence word ("habite Sedan") or in a named
-  body ("cpas de liege"); a body's or a street's name, also dictated ("rue des, Marronniers");
+  dictated house numbers), dates whose day is OCR'd or spelled, user names without "@", e-mail
+  addresses spelled out;
+- words: capitalised words unknown to French, listed first names in any case, all-caps surnames,
+  communes, letters French never writes, names spelled letter by letter, initials (dotted, bare
+  capitals, listed together), signatures and the name after a closing formula, names of German and
+  Dutch sentences;
+- cues: any word after a civility ("mr kabila"), a name after a family or role word, a naming word or
+  as an item before an age, beside or among masked persons ("[Personne D] gul"), opening a sentence as
+  its subject, a place after a residence word ("habite Sedan"), nicknames in quotes, chat-line
+  authors, the name of a body after its type, streets (also dictated: "rue des, Marronniers");
 - the model: the NER model's own person, place and organisation entities on the anonymised text, when
   the caller passes them (Anonymizer.model_entities), cut around placeholders.
 
 Placeholders ([Personne A], [Téléphone], and those a writer typed: [Participant 2], [COMMUNE]) are not
-residuals; nor are amounts, scores, years, articles of law, the allow-list's vocabulary, or German and
-Dutch nouns. Overlapping findings are one warning. Without entities it needs no model. Nothing here logs
-or stores the text: a Residual carries the flagged words back to the reviewer only.
+residuals; nor are amounts, scores, counts, ages, years, articles of law, the allow-list's vocabulary,
+acronyms the text spells out, countries and regions, English, German and Dutch mail words and nouns.
+Overlapping findings are one warning. Without entities it needs no model. Nothing here logs or stores
+the text: a Residual carries the flagged words back to the reviewer only.
 """
 from __future__ import annotations
 
