@@ -63,6 +63,10 @@ class Context:
         a, b = self.compound_of[tok.i]
         return self.tokens[a], self.tokens[b]
 
+    def compound_text(self, tok: Token) -> str:
+        a, b = self.compound(tok)
+        return self.text[a.start:b.end]
+
     # --- tokens
     def token_index_at(self, offset: int) -> int | None:
         """Index of the token starting exactly at offset, else None."""

@@ -109,7 +109,7 @@ def test_capitalised_german_nouns_are_no_names_but_german_names_still_are(an):
     ("Point 2 : M.K. signale un souci.", "initials"),
     ("tél zéro quatre sept huit douze trente-quatre", "phone"),
     ("numéro un deux neuf quatre sept trois", "other_id"),  # the dictated-number pattern sees it first
-    ("Tél. mère : 0498.l4.76.2l", "digits"),
+    ("Tél. mère : 0498.l4.76.2l", "phone"),  # read through the scanned-number pattern
     ("le détenu a m o u r a d", "spelled-name"),
     ("rendez-vous à montignies", "place"),
 ])
