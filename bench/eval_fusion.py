@@ -116,7 +116,8 @@ def fusion_table(models: list[dense.DenseModel], cache: Path) -> None:
         queries = rows(SETS[qset][1])
         lexical, relaxed = lexical_top(cases, queries)
         refs = [c["ref"] for c in cases]
-        cell = lambda lists: "%.3f / %.2f" % score(lists, queries)  # noqa: E731
+        def cell(lists, queries=queries) -> str:
+            return "%.3f / %.2f" % score(lists, queries)
         table.setdefault("lexical", []).append(cell([[r for r, _ in lex] for lex in lexical]))
         dense_lists = {}
         for model in models:

@@ -59,7 +59,7 @@ def _best_window(spans: list[tuple[int, int, str]], size: int) -> tuple[int, int
     for i, (start, _, _) in enumerate(spans):
         keys = set()
         n = 0
-        for s, e, k in spans[i:]:
+        for _, e, k in spans[i:]:
             if e - start > size:
                 break
             keys.add(k)

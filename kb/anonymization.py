@@ -84,7 +84,7 @@ def anonymize_cases(values: Sequence[dict], list_fields: Sequence[str] = LIST_FI
     out: list[AnonymizedCase] = []
     for fields, text, spans, result in zip(values, joined, bounds, results):
         case = AnonymizedCase({}, {name: [] for name in list_fields if name in fields})
-        for name, item, s, e in spans:
+        for name, _item, s, e in spans:
             cleaned = apply_replacements(text, s, e, result.entities).strip()
             if name in TEXT_FIELDS:
                 case.fields[name] = cleaned

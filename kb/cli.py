@@ -52,7 +52,7 @@ def import_command(file: Path) -> None:
     except InvalidFile as exc:
         for line in exc.lines():
             click.echo(line, err=True)
-        raise click.ClickException(f"{file.name}: nothing imported ({len(exc.problems)} problem(s)).")
+        raise click.ClickException(f"{file.name}: nothing imported ({len(exc.problems)} problem(s)).") from None
     cleaned: list[CaseRecord] = []
     show_bar = sys.stderr.isatty()
     with click.progressbar(length=len(records), label="Anonymisation", file=sys.stderr,
@@ -89,7 +89,7 @@ def import_report_command(file: Path, dry_run: bool, as_json: bool, include_misc
         try:
             result = import_report(knowledge_base(), file, include_miscellaneous, dry_run=dry_run, progress=progress)
         except NotAReport as exc:
-            raise click.ClickException(f"{file.name}: {exc}")
+            raise click.ClickException(f"{file.name}: {exc}") from None
     if dry_run and as_json:
         click.echo(json.dumps({"period": result.period, "drafts": [d.as_json() for d in result.drafts],
                                "set_aside": len(result.set_aside)}, ensure_ascii=False, indent=2))
@@ -138,7 +138,7 @@ def create_user_command(username: str, role: str, password: str, provisional: bo
         try:
             create_user(session, username, password, role, provisional=provisional)
         except AccountError as exc:
-            raise click.ClickException(str(exc))
+            raise click.ClickException(str(exc)) from None
         session.commit()
     kb.audit("cli", "user-created", detail=f"{username.strip().lower()} ({role})")
     click.echo(f"Account {username.strip().lower()} created with role {role}.")
@@ -173,7 +173,7 @@ def serve_command(host: str, port: int) -> None:
         server = make_server(host, port, current_app._get_current_object(), threaded=True)
     except OSError as exc:
         raise click.ClickException(f"Impossible d'écouter sur {host}:{port} ({exc.strerror}). "
-                                   "Un autre programme utilise-t-il ce port ? Essayez PORT=5001 ./scripts/start")
+                                   "Un autre programme utilise-t-il ce port ? Essayez PORT=5001 ./scripts/start") from None
     click.echo(f"\n  Base de cas prête : ouvrez http://{host}:{port}/ dans votre navigateur (Ctrl+C pour arrêter).\n")
     try:
         server.serve_forever()
@@ -246,7 +246,7 @@ def anonymize_command(jsonl_in: Path | None, jsonl_out: Path | None) -> None:
             row = json.loads(line)
             rows.append((row["id"], str(row["text"])))
         except (ValueError, RecursionError, KeyError, TypeError):  # not JSON, too deep, no id or text
-            raise click.ClickException(f'{jsonl_in.name}:{number}: expected a JSON object with "id" and "text".')
+            raise click.ClickException(f'{jsonl_in.name}:{number}: expected a JSON object with "id" and "text".') from None
     anonymizer = get_anonymizer()
     results = anonymizer.anonymize_many([text for _, text in rows])
     entities = anonymizer.model_entities([r.text for r in results])
@@ -283,7 +283,7 @@ def embed_command(everything: bool) -> None:
         with progress_bar(f"Vectors ({kb.settings.dense_model})", total) as step:
             embedded, _ = kb.embed(everything, progress=step)
     except DenseUnavailable as exc:
-        raise click.ClickException(f"model {kb.settings.dense_model} cannot load: {exc}")
+        raise click.ClickException(f"model {kb.settings.dense_model} cannot load: {exc}") from None
     from .case_vectors import check
 
     dense = check(kb.db, kb.dense, kb.index)
@@ -392,7 +392,7 @@ def restore_command(file: Path) -> None:
     try:
         counts = restore(knowledge_base(), file, bar=progress_bar)
     except BackupError as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from None
     click.echo("Restored: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + "; index rebuilt.")
 
 

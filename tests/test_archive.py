@@ -6,7 +6,6 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from kb.models import Case, Draft

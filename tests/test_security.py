@@ -76,7 +76,8 @@ def test_login_failure_does_not_tell_whether_the_account_exists(app, kb) -> None
     wrong_password = client.post("/login", data={"username": "volunteer", "password": "pas le bon"})
     no_account = client.post("/login", data={"username": "personne", "password": "pas le bon"})
     assert wrong_password.status_code == no_account.status_code == 401
-    strip = lambda r: re.sub(r'value="[^"]*"', "", r.get_data(as_text=True))
+    def strip(response) -> str:
+        return re.sub(r'value="[^"]*"', "", response.get_data(as_text=True))
     assert strip(wrong_password) == strip(no_account)
     assert "Identifiant ou mot de passe incorrect." in strip(no_account)
     with kb.db.session() as session:

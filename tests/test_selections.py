@@ -8,10 +8,9 @@ from pathlib import Path
 
 import docx
 import pypdf
-from sqlalchemy import select
 
 from kb.models import Selection
-from tests.conftest import case_row, ensure_user, logged_in, write_jsonl
+from tests.conftest import case_row, ensure_user, write_jsonl
 
 ROWS = [case_row("AV-2021-001"),
         case_row("AV-2019-003", title="Un CPMS et le dossier d'un élève", year=2019,

@@ -210,7 +210,7 @@ def signature_names(ctx: Context) -> list[Span]:
     for line in text.split("\n"):
         lines.append((pos, line))
         pos += len(line) + 1
-    nonempty = [(p, l) for p, l in lines if l.strip()]
+    nonempty = [(p, line) for p, line in lines if line.strip()]
     tail = nonempty[-8:]
     after_closing = False
     for p, line in tail:

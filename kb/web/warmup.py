@@ -33,7 +33,7 @@ def _load() -> None:
     try:
         from anonymizer import get_anonymizer
 
-        get_anonymizer().nlp  # the Anonymizer's own lock makes a request arriving meanwhile wait for it
+        _ = get_anonymizer().nlp  # the Anonymizer's own lock makes a request arriving meanwhile wait for it
     except Exception as exc:  # noqa: BLE001 - a later anonymisation will raise it where it is handled
         log.error("anonymiser warm-up failed: %s", type(exc).__name__)
         with _lock:
