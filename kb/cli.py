@@ -12,12 +12,12 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from .current import knowledge_base
 from .anonymization import anonymize_records
-from .services.accounts import AccountError, count_users, create_user, new_password
+from .current import knowledge_base
 from .models import ROLES, Case
 from .records import CaseRecord, InvalidFile, read_records, write_csv
-from .services import CheckReport, KnowledgeBase, case_to_record, with_relations
+from .services import CheckReport, KnowledgeBase, case_to_record, users, with_relations
+from .services.accounts import AccountError
 
 kb_cli = AppGroup("kb", help="Manage the case knowledge base.")
 DEMO_CASES = Path(__file__).parent / "data" / "demo_cases.jsonl"
@@ -133,30 +133,21 @@ def load_demo_command(force: bool) -> None:
               help="A password made for someone else: they must change it at their first login.")
 def create_user_command(username: str, role: str, password: str, provisional: bool) -> None:
     """Create an account (the first admin, for instance)."""
-    kb = knowledge_base()
-    with kb.db.session() as session:
-        try:
-            create_user(session, username, password, role, provisional=provisional)
-        except AccountError as exc:
-            raise click.ClickException(str(exc)) from None
-        session.commit()
-    kb.audit("cli", "user-created", detail=f"{username.strip().lower()} ({role})")
-    click.echo(f"Account {username.strip().lower()} created with role {role}.")
+    try:
+        name, _ = users.add(knowledge_base(), "cli", username, role, password=password, provisional=provisional)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Account {name} created with role {role}.")
 
 
 @kb_cli.command("ensure-admin")
 def ensure_admin_command() -> None:
     """On a base without accounts, create an 'admin' account and print its one-time password."""
-    kb = knowledge_base()
-    with kb.db.session() as session:
-        if count_users(session):
-            click.echo("Des comptes existent déjà : connectez-vous avec le vôtre "
-                       "(un administrateur peut réinitialiser un mot de passe).")
-            return
-        password = new_password()
-        create_user(session, "admin", password, "admin", provisional=True)
-        session.commit()
-    kb.audit("cli", "user-created", detail="admin (admin)")
+    password = users.first_admin(knowledge_base(), "cli")
+    if password is None:
+        click.echo("Des comptes existent déjà : connectez-vous avec le vôtre "
+                   "(un administrateur peut réinitialiser un mot de passe).")
+        return
     click.echo(f"Premier compte créé. Identifiant : admin   Mot de passe : {password}")
     click.echo("Ce mot de passe est provisoire : la première connexion en demande un nouveau.")
 

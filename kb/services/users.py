@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from ..models import User
 from . import audit
-from .accounts import AccountError, create_user, end_sessions, new_password, set_password
+from .accounts import AccountError, count_users, create_user, end_sessions, new_password, set_password
 from .errors import NotFound
 from .knowledge_base import KnowledgeBase
 
@@ -18,15 +18,26 @@ def all_users(kb: KnowledgeBase) -> list[User]:
         return list(db.scalars(select(User).order_by(User.username)))
 
 
-def add(kb: KnowledgeBase, actor: str, username: str, role: str) -> tuple[str, str]:
-    """A new account with a provisional password, changed at the first login: (username, password).
-    The password is returned once, to be shown once; the database keeps only its hash."""
-    password = new_password()
+def add(kb: KnowledgeBase, actor: str, username: str, role: str, password: str | None = None,
+        provisional: bool = True) -> tuple[str, str]:
+    """A new account, by default with a provisional password made here and changed at the first
+    login: (username, password). The password is returned once, to be shown once; the database
+    keeps only its hash."""
+    password = password or new_password()
     with kb.db.session() as db:
-        user = create_user(db, username, password, role, provisional=True)  # AccountError: in French
+        user = create_user(db, username, password, role, provisional=provisional)  # AccountError: in French
         audit.record(db, actor, "user-created", detail=f"{user.username} ({role})")
         db.commit()
         return user.username, password
+
+
+def first_admin(kb: KnowledgeBase, actor: str) -> str | None:
+    """On a base without accounts, an "admin" account with a provisional password (returned once);
+    None when accounts exist."""
+    with kb.db.session() as db:
+        if count_users(db):
+            return None
+    return add(kb, actor, "admin", "admin")[1]
 
 
 def update(kb: KnowledgeBase, actor: str, user_id: int, role: str, active: bool) -> None:
