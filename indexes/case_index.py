@@ -109,8 +109,6 @@ class CaseIndex:
             generation = self._generation()
             key = (ref, limit)
             if key not in generation.similar_cache:
-                if len(generation.similar_cache) > 5_000:
-                    generation.similar_cache.clear()
                 generation.similar_cache[key] = similar(generation, ref, limit, self.dense_model())
             return list(generation.similar_cache[key])
 

@@ -9,9 +9,9 @@ A brute-force product over every row is exact and takes ~1.5 ms at 10,000 cases,
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 
 import numpy as np
+from cachetools import LRUCache
 from whoosh.reading import IndexReader
 
 from indexes.schema import DENSE_FIELD, DENSE_MODEL_FIELD, VECTOR_DIM
@@ -23,20 +23,17 @@ class _SegmentCache:
     """Process-wide: segment id -> its float32 matrix (every generation of every index shares it)."""
 
     def __init__(self) -> None:
-        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._items: LRUCache = LRUCache(maxsize=_CACHE_SEGMENTS)
         self._lock = threading.Lock()
 
     def get(self, key: str, make) -> np.ndarray:
         with self._lock:
             hit = self._items.get(key)
-            if hit is not None:
-                self._items.move_to_end(key)
-                return hit
+        if hit is not None:
+            return hit
         value = make()
         with self._lock:
             self._items[key] = value
-            while len(self._items) > _CACHE_SEGMENTS:
-                self._items.popitem(last=False)
         return value
 
     def keep_only(self, keys: set[str]) -> None:

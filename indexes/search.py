@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
+from cachetools import LRUCache
 from whoosh.searching import Searcher
 
 from indexes.analysis import folded, stems, word_pairs
@@ -41,10 +42,11 @@ class Generation:
         self.table = DocTable(reader)
         self.scorer = Scorer(reader)
         self._dense: dict[str, DenseMatrix] = {}
-        self._known: dict[str, bool] = {}
-        self._fixes: dict[str, str | None] = {}
+        # Bounded caches of this generation (its searches run one at a time, under CaseIndex's lock).
+        self._known: LRUCache = LRUCache(maxsize=50_000)  # stem -> indexed?
+        self._fixes: LRUCache = LRUCache(maxsize=10_000)  # word -> its spelling correction, or None
         # "Cas similaires" of a case cannot change until the index does: the case page and its JSON share it.
-        self.similar_cache: dict[tuple[str, int], list] = {}
+        self.similar_cache: LRUCache = LRUCache(maxsize=5_000)
         self.vocabulary = Vocabulary(self._is_known, self._correct)
 
     def up_to_date(self) -> bool:
@@ -58,8 +60,6 @@ class Generation:
         if hit is None:
             reader = self.searcher.reader()
             hit = any(reader.doc_frequency(f, stem) > 0 for f in TEXT_FIELDS)
-            if len(self._known) > 50_000:
-                self._known.clear()
             self._known[stem] = hit
         return hit
 
@@ -74,8 +74,6 @@ class Generation:
             if cands:
                 best = max(cands, key=lambda w: (reader.doc_frequency(EXACT_FIELD, w), w))
                 break
-        if len(self._fixes) > 10_000:
-            self._fixes.clear()
         self._fixes[word] = best
         return best
 
