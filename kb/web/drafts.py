@@ -13,7 +13,6 @@ from frenchtext.placeholders import LABEL_OF_NAME, PLACEHOLDER_RE
 from ..current import knowledge_base
 from ..anonymization import Replacement
 from ..archive import PREVIEW_FIELDS, ReportImport, draft_from_preview, import_report_data, preview_fields, queue_drafts
-from ..models import Draft
 from ..services import drafts
 from ..records import CaseRecord
 from ..report_parser import NotAReport
@@ -25,7 +24,7 @@ ALREADY_HANDLED = "Ce brouillon a déjà été traité."
 
 
 
-def _pending(draft_id: int) -> Draft:
+def _pending(draft_id: int):
     """The pending draft, or a redirection to the queue that says it was handled already."""
     try:
         return drafts.pending(knowledge_base(), draft_id)

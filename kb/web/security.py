@@ -19,7 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from ..current import knowledge_base
 from ..services.accounts import SESSION_HOURS, live_login
 from ..services.login_limits import Attempt
-from ..models import ROLE_LABELS, ROLES, User
+from ..models import ROLE_LABELS, ROLES
 
 PUBLIC = {"auth.login", "static"}
 # All that a login with a provisional password may open until it has been changed.
@@ -96,7 +96,7 @@ class SessionUser(UserMixin):
         return ROLES.index(self.role) >= ROLES.index(role)
 
 
-def remember(user: User, token: str) -> SessionUser:
+def remember(user: Account, token: str) -> SessionUser:
     """Put a login session just started (kb/services/accounts.py) in a new cookie."""
     session_user = SessionUser(user, token)
     flask_session.clear()  # a new cookie: nothing from before the login carries over
