@@ -74,7 +74,7 @@ def import_command(file: Path) -> None:
               help="Also take the items under a catch-all heading (« Divers »), set aside by default.")
 def import_report_command(file: Path, dry_run: bool, as_json: bool, include_miscellaneous: bool) -> None:
     """Turn an activity report (PDF or text) into anonymised drafts for the bureau's review queue."""
-    from .archive import import_report
+    from .services.report_import import import_report
     from .report_parser import NotAReport
 
     with ExitStack() as stack:

@@ -114,7 +114,7 @@ def test_the_preview_page_and_its_hidden_fields_hold_no_raw_identifier(app, clie
 
 def test_a_large_preview_goes_through_the_form_limits(app, client, kb) -> None:
     """A report of many opinions gives a signed field over the 2 MB limit of other forms."""
-    from kb.archive import ReportImport, draft_from_preview
+    from kb.services.report_import import ReportImport, draft_from_preview
     from kb.web.drafts import sign_preview
 
     fields = [{"title": f"Situation n° {i}", "situation": "Un service social se demande ce qu'il peut transmettre. " * 100,

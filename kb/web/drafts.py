@@ -12,7 +12,7 @@ from frenchtext.placeholders import LABEL_OF_NAME, PLACEHOLDER_RE
 
 from ..current import knowledge_base
 from ..anonymization import Replacement
-from ..archive import PREVIEW_FIELDS, ReportImport, draft_from_preview, import_report_data, preview_fields, queue_drafts
+from ..services.report_import import PREVIEW_FIELDS, ReportImport, draft_from_preview, import_report_data, preview_fields, queue_drafts
 from ..services import drafts
 from ..records import CaseRecord
 from ..report_parser import NotAReport

@@ -8,11 +8,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from .anonymization import anonymize_cases
-from .models import Draft
-from .report_parser import ParsedReport, ReportDraft
-from .report_sandbox import read_report_bounded
-from .services import KnowledgeBase, audit
+from ..anonymization import anonymize_cases
+from ..models import Draft
+from ..report_parser import ParsedReport, ReportDraft
+from ..report_sandbox import read_report_bounded
+from . import audit
+from .knowledge_base import KnowledgeBase
 
 
 @dataclass
