@@ -27,7 +27,7 @@ UPSERT, DELETE = "upsert", "delete"
 # compare with the database. A change to anything else (the report summary) leaves the index alone.
 INDEXED_ATTRIBUTES = ("title", "situation", "opinion", "year", "year_to", "channel", "updated_at",
                       "themes", "sectors", "legal_refs")
-ORDER_LOCK = 7274203  # advisory lock key (services.py uses 7274202, migrate.py 7274201)
+ORDER_LOCK = 7274203  # advisory lock key (services/knowledge_base.py uses 7274202, migrate.py 7274201)
 LOGGED = "index_log_written"  # session.info: ref -> the last action logged in this transaction
 
 

@@ -28,6 +28,7 @@ EXAMPLES = {
     patterns.plates: ("Une voiture immatriculée 1-ABC-123 stationne devant.", "1-ABC-123"),
     transcribed.dictated_numbers: ("son numéro c'est un deux neuf quatre sept trois voilà", "un deux neuf quatre sept trois"),
     transcribed.scanned_numbers: ("GSM : 0498.l4.76.2l (le soir)", "0498.l4.76.2l"),
+    transcribed.scanned_words: ("Elle habite à Châte1et depuis mai.", "Châte1et"),
     ner.ner_spans: ("Le père, Karim Benali, refuse de signer.", "Karim Benali"),
     names.civility_names: ("Mme Vandersmissen a appelé la permanence.", "Vandersmissen"),
     names.listed_names: ("Sophie Lemaire a appelé la permanence.", "Sophie Lemaire"),
@@ -39,6 +40,7 @@ EXAMPLES = {
     names.signed_initials: ("Il a refusé. – C. L. »", "C. L."),
     names.first_names_in_lower_case: ("la petite inès est suivie par le service.", "inès"),
     names.chat_authors: ("[09:05] Thibaut : tu as vu le mail ?", "Thibaut"),
+    names.foreign_script_names: ("Sur le passeport : КОВАЛЕНКО Олена, née à Kharkiv.", "КОВАЛЕНКО Олена"),
     initials.dotted_initials: ("M.K. a signalé la situation au CPAS.", "M.K."),
     initials.bare_initials: ("JD propose que le service attende.", "JD"),
     initials.signing_initials: ("À demain.\n— hp", "hp"),
@@ -135,3 +137,9 @@ def test_numbers_as_a_scanner_reads_them(text, expected, label) -> None:
                                   "Le local 0l est au rez, la salle l2 au premier."])
 def test_words_and_plain_numbers_are_not_read_as_scanned_numbers(text) -> None:
     assert transcribed.scanned_numbers(ctx(text)) == []
+
+
+@pytest.mark.parametrize("text", ["Le code A10B et la salle B12, en 2010.", "Le 1er mai, 10 personnes au CPAS.",
+                                  "Version 2.0 du logiciel, niveau B1 en français."])
+def test_codes_and_ordinals_are_not_read_as_scanned_words(text) -> None:
+    assert transcribed.scanned_words(ctx(text)) == []

@@ -17,11 +17,11 @@ FAMILIES: dict[str, tuple[Recognizer, ...]] = {
     # exact shapes (+ context): they win every overlap and ignore the allow-list
     "patterns": (patterns.emails, patterns.urls, patterns.handles, patterns.phones, patterns.national_ids,
                  patterns.ibans, patterns.dates, patterns.file_numbers, patterns.codes, patterns.plates,
-                 transcribed.dictated_numbers, transcribed.scanned_numbers),
+                 transcribed.dictated_numbers, transcribed.scanned_numbers, transcribed.scanned_words),
     "ner": (ner.ner_spans,),
     "names": (names.civility_names, names.listed_names, names.proper_nouns, names.cue_names, names.signature_names,
               names.email_names, names.lowercase_names, names.signed_initials, names.first_names_in_lower_case,
-              names.chat_authors),
+              names.chat_authors, names.foreign_script_names),
     "initials": (initials.dotted_initials, initials.bare_initials, initials.signing_initials),
     "places": (places.streets, places.postal_places, places.gazetteer),
     "organisations": (organisations.local_bodies, organisations.acronym_places, organisations.named_institutions,

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 
-from ..context import Context
-from ..lexicon import PARTICLES
 from frenchtext.folding import fold
 
+from ..context import Context
+from ..lexicon import PARTICLES
 from ..text import Token
 from ..types import Span
 from .common import DETERMINERS, has_saint, name_like, place_label, tokens_after, unknown_word
@@ -337,3 +337,16 @@ def chat_authors(ctx: Context) -> list[Span]:
             end = m.end("who") if ctx.text[m.end("who") - 1] == "." else toks[-1].end  # "Sarah D." whole
             out.append(Span(names[0].start, end, "PERSON", 0.8, "chat-author"))
     return out
+
+
+# Words in another script than the Latin one (Cyrillic, Greek, Arabic, Hebrew, Georgian, Armenian):
+# in a French narrative they are a name or a place copied from a document, never the domain's words.
+FOREIGN_SCRIPT_RE = re.compile(r"[\u0370-\u03ff\u0400-\u052f\u0590-\u05ff\u0600-\u06ff\u0750-\u077f"
+                               r"\u10a0-\u10ff\u0530-\u058f]+(?:[ \t'’-]+[\u0370-\u03ff\u0400-\u052f\u0590-\u05ff"
+                               r"\u0600-\u06ff\u0750-\u077f\u10a0-\u10ff\u0530-\u058f]+)*")
+
+
+def foreign_script_names(ctx: Context) -> list[Span]:
+    return [Span(m.start(), m.end(), "PERSON", 0.7, "foreign-script") for m in FOREIGN_SCRIPT_RE.finditer(ctx.text)
+            if len(m.group(0)) >= 2]
+

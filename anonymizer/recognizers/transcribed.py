@@ -66,3 +66,38 @@ def scanned_numbers(ctx: Context) -> list[Span]:
              for s in recognizer(copy)]
     return [Span(s.start, s.end, s.label, s.score, f"ocr-{s.source}") for s in spans
             if any(s.start <= i < s.end for i in changed)]
+
+
+# A word as OCR reads it: letters with 1 for l and 0 for o inside ("Châte1et", "Adm1nistration").
+OCR_WORD_RE = re.compile(r"(?<![\w])(?=[^\W\d_]*[01][^\W_]*(?![\w]))(?=\w*[^\W\d_]{2})[^\W_]*[^\W\d_][^\W_]*(?![\w])")
+_AS_LETTER = str.maketrans({"1": "l", "0": "o"})
+
+
+def _ocr_letters(text: str) -> str:
+    """The text with OCR's digits for l and o turned into letters inside words (same length); a word
+    with more digits than letters is a number or a code, left alone."""
+    def fix(m: re.Match) -> str:
+        word = m.group(0)
+        digits = sum(c.isdigit() for c in word)
+        if digits * 2 > len(word) or any(c.isdigit() and c not in "01" for c in word):
+            return word
+        return word.translate(_AS_LETTER)
+    return OCR_WORD_RE.sub(fix, text)
+
+
+def scanned_words(ctx: Context) -> list[Span]:
+    """Names, places and organisations in words where OCR put 1 for l or 0 for o: the place and
+    organisation recognisers run again on a copy with the letters back; only spans touching a changed
+    character are kept."""
+    from . import organisations, places  # the registry imports this module first
+
+    fixed = _ocr_letters(ctx.text)
+    if fixed == ctx.text:
+        return []
+    changed = [i for i, (a, b) in enumerate(zip(ctx.text, fixed)) if a != b]
+    copy = Context(fixed, ctx.lex, ctx.allow, ctx.ner)
+    spans = [s for recognizer in (places.streets, places.postal_places, places.gazetteer, organisations.local_bodies,
+                                  organisations.named_institutions)
+             for s in recognizer(copy)]
+    return [Span(s.start, s.end, s.label, s.score, f"ocr-{s.source}") for s in spans
+            if any(s.start <= i < s.end for i in changed)]
