@@ -143,3 +143,15 @@ def test_words_and_plain_numbers_are_not_read_as_scanned_numbers(text) -> None:
                                   "Version 2.0 du logiciel, niveau B1 en français."])
 def test_codes_and_ordinals_are_not_read_as_scanned_words(text) -> None:
     assert transcribed.scanned_words(ctx(text)) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Il est inscrit à l'Athénée royal Air Pur depuis septembre.", "Air Pur"),
+    ("Elle fréquente l'école communale Les Coquelicots.", "Coquelicots"),
+])
+def test_a_qualifier_between_the_type_and_the_name(text, expected) -> None:
+    assert any(expected in text[s.start:s.end] for s in organisations.named_institutions(ctx(text)))
+
+
+def test_a_qualified_type_without_a_name_is_no_organisation() -> None:
+    assert organisations.named_institutions(ctx("Le centre public d'action sociale et une école secondaire.")) == []

@@ -37,7 +37,11 @@ ORG_TYPES = (r"asbl|a\.s\.b\.l\.|amo|ssm|service\s+de\s+sant[ée]\s+mentale|cent
              r"service|projet|club|cercle|groupe|firme|usine|atelier|bureau|cabinet|[ée]tude|pharmacie|librairie|"
              r"salon|centre\s+de\s+jour|habitation|logements?|soci[ée]t[ée]\s+de\s+logement|sprl|srl|"
              r"zone(?:\s+de\s+police)?")
-ORG_TYPE_RE = re.compile(r"(?<![\w-])(?i:" + ORG_TYPES + r")\s+[«\"“]?\s*(?=[A-ZÀ-ÖØ-Þ])")
+# Words that qualify a type before its proper name: "Athénée royal ...", "école communale ...".
+TYPE_QUALIFIERS = (r"royale?|communale?|provinciale?|r[ée]gionale?|libre|autonome|fondamentale?|secondaire|primaire|"
+                   r"maternelle?|sp[ée]ciale?|sp[ée]cialis[ée]e?|technique|professionnelle?|g[ée]n[ée]rale?|"
+                   r"psychiatrique|universitaire|priv[ée]e?|publique?")
+ORG_TYPE_RE = re.compile(r"(?<![\w-])(?i:" + ORG_TYPES + r")(?:\s+(?:" + TYPE_QUALIFIERS + r")){0,2}\s+[«\"“]?\s*(?=[A-ZÀ-ÖØ-Þ])")
 ARTICLE_RE = re.compile(r"(?<![\w'’])(?:Le|La|Les|L['’])\s*(?=[A-ZÀ-ÖØ-Þ0-9])")
 LEGAL_FORM_RE = re.compile(r"(?<![\w.])(?:asbl|ASBL|a\.s\.b\.l\.|SRL|SPRL|SA|SC|SCRL|SCS|SNC|vzw|VZW|bvba|BV|NV|Sàrl)(?![\w])")
 CONNECTORS = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "et", "&", "en", "sur", "aux", "au", "pour",
