@@ -105,7 +105,7 @@ BY_FIELD: Mapping[str, Facet] = {f.field: f for f in FACETS}
 FILTER_PARAMS = tuple(f.param for f in FACETS if f is not YEAR) + ("year_from", "year_to")
 
 
-def _int(value: str | None) -> int | None:
+def int_or_none(value: str | None) -> int | None:
     try:
         return int(value) if value not in (None, "") else None
     except ValueError:
@@ -119,7 +119,7 @@ def filters_from(values: Args, year_from: str | None = None, year_to: str | None
     for facet in FACETS:
         if facet is not YEAR:
             kwargs.update(facet.request_values(values(facet.param)))
-    start, end, swapped = YEAR.years(_int(year_from), _int(year_to))
+    start, end, swapped = YEAR.years(int_or_none(year_from), int_or_none(year_to))
     kwargs.update(year_from=start, year_to=end)
     return kwargs, swapped
 

@@ -4,9 +4,10 @@
   zéro quatre point zéro un tiret...", "BE cinquante-six trois six..."). A run of six number words, or of
   four with a spoken separator (point, tiret, barre, slash), is an identifier: prose never counts like
   that, and an amount is followed by its unit.
-- Scanned: OCR reads the digit 1 as "l" or "I" and 0 as "O" ("0498.l4.76.2l", "83.09.l4-l86.07"). The
-  pattern recognisers run again on a copy of the text where such letters inside a number are digits
-  (one character for one, so offsets hold); only spans that the copy changed are kept.
+- Scanned: OCR reads the digit 1 as "l" or "I" and 0 as "O" ("0498.l4.76.2l", "83.09.l4-l86.07"), and
+  the letters l and o as 1 and 0 inside words ("Châte1et"). The pattern recognisers (and, for words,
+  the place and organisation ones) run again on a copy with the confusion undone (one character for
+  one, so offsets hold); only spans that the copy changed are kept.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import re
 
 from ..context import Context
 from ..types import Span
-from . import patterns
+from . import organisations, patterns, places
 
 _WORD = (r"z[ée]ro|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|"
          r"vingts?|trente|quarante|cinquante|soixante|septante|huitante|octante|nonante|cents?|mille")
@@ -55,17 +56,21 @@ def _ocr_digits(text: str) -> str:
     return OCR_NUMBER_RE.sub(fix, text)
 
 
-def scanned_numbers(ctx: Context) -> list[Span]:
-    fixed = _ocr_digits(ctx.text)
+def _read_again(ctx: Context, fixed: str, recognizers) -> list[Span]:
+    """The recognisers' spans on `fixed` (the text with OCR's confusions undone, same length) that
+    touch a character it changed: what only the corrected copy shows."""
     if fixed == ctx.text:
         return []
     changed = [i for i, (a, b) in enumerate(zip(ctx.text, fixed)) if a != b]
     copy = Context(fixed, ctx.lex, ctx.allow, ctx.ner)
-    spans = [s for recognizer in (patterns.phones, patterns.national_ids, patterns.ibans, patterns.dates,
-                                  patterns.file_numbers, patterns.codes)
-             for s in recognizer(copy)]
-    return [Span(s.start, s.end, s.label, s.score, f"ocr-{s.source}") for s in spans
+    return [Span(s.start, s.end, s.label, s.score, f"ocr-{s.source}")
+            for recognizer in recognizers for s in recognizer(copy)
             if any(s.start <= i < s.end for i in changed)]
+
+
+def scanned_numbers(ctx: Context) -> list[Span]:
+    return _read_again(ctx, _ocr_digits(ctx.text), (patterns.phones, patterns.national_ids, patterns.ibans,
+                                                     patterns.dates, patterns.file_numbers, patterns.codes))
 
 
 # A word as OCR reads it: letters with 1 for l and 0 for o inside ("Châte1et", "Adm1nistration").
@@ -86,18 +91,6 @@ def _ocr_letters(text: str) -> str:
 
 
 def scanned_words(ctx: Context) -> list[Span]:
-    """Names, places and organisations in words where OCR put 1 for l or 0 for o: the place and
-    organisation recognisers run again on a copy with the letters back; only spans touching a changed
-    character are kept."""
-    from . import organisations, places  # the registry imports this module first
-
-    fixed = _ocr_letters(ctx.text)
-    if fixed == ctx.text:
-        return []
-    changed = [i for i, (a, b) in enumerate(zip(ctx.text, fixed)) if a != b]
-    copy = Context(fixed, ctx.lex, ctx.allow, ctx.ner)
-    spans = [s for recognizer in (places.streets, places.postal_places, places.gazetteer, organisations.local_bodies,
-                                  organisations.named_institutions)
-             for s in recognizer(copy)]
-    return [Span(s.start, s.end, s.label, s.score, f"ocr-{s.source}") for s in spans
-            if any(s.start <= i < s.end for i in changed)]
+    """Places and organisations in words where OCR put 1 for l or 0 for o ("Châte1et")."""
+    return _read_again(ctx, _ocr_letters(ctx.text), (places.streets, places.postal_places, places.gazetteer,
+                                                      organisations.local_bodies, organisations.named_institutions))

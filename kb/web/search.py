@@ -7,7 +7,7 @@ from flask import Blueprint, jsonify, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from indexes import SearchRequest, SearchResult
-from indexes.facets import BY_FIELD, FILTER_PARAMS, YEAR, filters_from
+from indexes.facets import BY_FIELD, FILTER_PARAMS, YEAR, filters_from, int_or_none
 
 from ..current import knowledge_base
 from ..models import CHANNEL_LABELS
@@ -21,7 +21,7 @@ MAX_QUERY = 500
 
 
 def request_from_args(args: MultiDict, page: int | None = None) -> SearchRequest:
-    page = page or _int(args.get("page")) or 1
+    page = page or int_or_none(args.get("page")) or 1
     filters, _ = filters_from(args.getlist, args.get("year_from"), args.get("year_to"))
     return SearchRequest(
         query=(args.get("q") or "")[:MAX_QUERY], **filters,
@@ -32,13 +32,6 @@ def request_from_args(args: MultiDict, page: int | None = None) -> SearchRequest
 
 def years_swapped(args: MultiDict) -> bool:
     return filters_from(lambda _: [], args.get("year_from"), args.get("year_to"))[1]
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        return None
 
 
 def search_url(args: MultiDict, **changes) -> str:
